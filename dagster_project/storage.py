@@ -1,0 +1,108 @@
+"""The ingest tables: the contract between extraction (Python) and the warehouse (dbt).
+
+Python assets write these tables into the *work* DuckDB file; dbt reads them as the
+``ingest`` source and builds staging views and marts next to them. Nothing else writes here.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+INGEST_SCHEMA = "ingest"
+
+DDL = f"""
+CREATE SCHEMA IF NOT EXISTS {INGEST_SCHEMA};
+
+-- one row per distinct raw byte string (content-addressed: the same bytes twice = one row)
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.raw_pages (
+    sha256          VARCHAR PRIMARY KEY,
+    size_bytes      BIGINT NOT NULL,
+    media_type      VARCHAR,            -- guessed from name and magic bytes
+    source_kind     VARCHAR NOT NULL,   -- 'landing' | 'url'
+    source_path     VARCHAR,            -- path relative to the landing folder, when from disk
+    source_url      VARCHAR,
+    raw_path        VARCHAR NOT NULL,   -- path of the immutable copy in raw/, relative to the data home
+    registered_at   TIMESTAMP NOT NULL
+);
+
+-- one row per raw page that decoded: the normalized text the extractors read
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.documents (
+    sha256          VARCHAR PRIMARY KEY,
+    parser_version  VARCHAR NOT NULL,
+    media_type      VARCHAR NOT NULL,
+    encoding        VARCHAR NOT NULL,
+    script          VARCHAR NOT NULL,   -- simplified | traditional | mixed
+    n_chars         INTEGER NOT NULL,
+    text            VARCHAR NOT NULL    -- reading-order text, simplified script
+);
+
+-- one row per extracted report (report_id = sha256 of the raw bytes)
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.reports (
+    report_id       VARCHAR PRIMARY KEY,
+    parser_version  VARCHAR NOT NULL,
+    agency_name     VARCHAR,
+    agency_kind     VARCHAR,
+    province        VARCHAR,
+    prefecture      VARCHAR,
+    county          VARCHAR,
+    township        VARCHAR,
+    division_code   VARCHAR,
+    year            INTEGER,
+    format          VARCHAR NOT NULL,   -- v2008 | v2019 | v2021 | unknown
+    published_on    DATE,
+    media_type      VARCHAR,
+    encoding        VARCHAR,
+    script          VARCHAR,
+    source_path     VARCHAR,
+    source_url      VARCHAR,
+    n_values        INTEGER NOT NULL,
+    warnings        VARCHAR[] NOT NULL,
+    extracted_at    TIMESTAMP NOT NULL
+);
+
+-- one row per value read from a report: a table cell, a prose figure, or a derived subtotal
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.report_values (
+    report_id       VARCHAR NOT NULL,
+    value_seq       INTEGER NOT NULL,   -- order of reading within the report
+    indicator_code  VARCHAR,            -- NULL when the label matched no catalogue code
+    raw_label       VARCHAR NOT NULL,   -- the row/column label as printed
+    applicant_type  VARCHAR,            -- for breakdown = applicant indicators, else NULL
+    value           DOUBLE,             -- in the indicator's unit; NULL for a blank cell
+    raw_value       VARCHAR,            -- the cell or figure text as printed
+    blank           BOOLEAN NOT NULL,
+    approximate     BOOLEAN NOT NULL,
+    source          VARCHAR NOT NULL,   -- table | narrative | derived
+    evidence        VARCHAR,            -- the text the value was read from
+    PRIMARY KEY (report_id, value_seq)
+);
+
+-- one row per page that could not become a report: which page, which step, why
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.quarantine (
+    sha256          VARCHAR PRIMARY KEY,
+    parser_version  VARCHAR NOT NULL,
+    source_path     VARCHAR,
+    source_url      VARCHAR,
+    step            VARCHAR NOT NULL,   -- register | decode | extract
+    error           VARCHAR NOT NULL,
+    quarantined_at  TIMESTAMP NOT NULL
+);
+"""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+@contextmanager
+def connect(db_path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    try:
+        if not read_only:
+            ensure_schema(con)
+        yield con
+    finally:
+        con.close()

@@ -1,0 +1,143 @@
+"""The indicator catalogue, loaded from the project's copy of the shared spec (never restated in code).
+
+From each indicator's official label it derives the keys the table readers match printed labels
+against: the printed row label (requests, v2008 tables) or the (row, column) pair of 表二.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.normalize.text import label_key
+
+ERAS = ("v2008", "v2019", "v2021")
+
+
+def spec_dir() -> Path:
+    env = os.environ.get("OGI_SPEC_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "spec"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    eras: frozenset[str]
+    section: str
+    label_zh: str
+    unit: str
+    parent_code: str | None
+    breakdown: str
+    concept: str | None
+    notes: str
+
+    @property
+    def is_derived(self) -> bool:
+        return self.notes.startswith("derived") or "sum of its three sub-rows" in self.notes
+
+    @property
+    def has_applicants(self) -> bool:
+        return self.breakdown == "applicant"
+
+
+@dataclass(frozen=True)
+class ApplicantType:
+    code: str
+    label_zh: str
+    column_order: int
+
+
+@dataclass
+class Catalogue:
+    indicators: dict[str, Indicator]
+    applicant_types: list[ApplicantType]
+    # printed-row key → codes (requests and v2008 sections, info fees), per era
+    row_keys: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # 表二: (row key, column key) → code, per era; and the column keys in catalogue order per row
+    active_cells: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)
+    active_rows: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    active_columns: frozenset[str] = frozenset()
+    fee_columns: dict[str, str] = field(default_factory=dict)
+    era_markers: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def in_era(self, era: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if era in i.eras]
+
+    def children(self, code: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.parent_code == code]
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _printed_row_label(ind: Indicator) -> str:
+    """三（三）1.属于国家秘密 → 属于国家秘密 ; 三（三）不予公开 小计 → 不予公开 ; 四、行政复议数量 → 行政复议数量."""
+    label = ind.label_zh.replace(" 小计", "")
+    if ind.section == "requests":
+        label = label.split(" ")[-1]
+        # drop the composite table prefix 三（一） / 三（三）1.
+        for prefix in ("三（", "三("):
+            if label.startswith(prefix):
+                label = label[label.index("）") + 1:] if "）" in label else label
+    return label_key(label)
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(directory: str | None = None) -> Catalogue:
+    base = Path(directory) if directory else spec_dir()
+    indicators = {}
+    for row in _read_csv(base / "indicators.csv"):
+        indicators[row["code"]] = Indicator(
+            code=row["code"], eras=frozenset(row["eras"].split("|")), section=row["section"],
+            label_zh=row["label_zh"], unit=row["unit"], parent_code=row["parent_code"] or None,
+            breakdown=row["breakdown"], concept=row["concept"] or None, notes=row["notes"],
+        )
+    applicants = sorted(
+        (ApplicantType(r["code"], r["label_zh"], int(r["column_order"]))
+         for r in _read_csv(base / "applicant_types.csv")),
+        key=lambda a: a.column_order,
+    )
+    cat = Catalogue(indicators=indicators, applicant_types=applicants)
+    active_cols: set[str] = set()
+    for era in ERAS:
+        rows: dict[str, list[str]] = {}
+        cells: dict[tuple[str, str], str] = {}
+        ordered: dict[str, list[str]] = {}
+        for ind in cat.in_era(era):
+            if ind.section in ("requests",) or ind.section.startswith("old_"):
+                rows.setdefault(_printed_row_label(ind), []).append(ind.code)
+            elif ind.section == "active":
+                row_label, col_label = ind.label_zh.rsplit(" ", 1)
+                row, col = label_key(row_label.split(" ")[-1]), label_key(col_label)
+                cells[(row, col)] = ind.code
+                ordered.setdefault(row, []).append(ind.code)
+                active_cols.add(col)
+            elif ind.section == "info_fees":
+                cat.fee_columns[label_key(ind.label_zh.split(" ")[-1])] = ind.code
+        cat.row_keys[era] = rows
+        cat.active_cells[era] = cells
+        cat.active_rows[era] = ordered
+    cat.active_columns = frozenset(active_cols)
+    cat.era_markers = _era_markers(cat)
+    return cat
+
+
+def _era_markers(cat: Catalogue) -> dict[str, frozenset[str]]:
+    """Printed keys that occur in exactly one era's tables: evidence of the format a page prints."""
+    keys_by_era: dict[str, set[str]] = {}
+    for era in ERAS:
+        keys = {k for k, codes in cat.row_keys[era].items()
+                if not all(cat.indicators[c].is_derived for c in codes)}
+        keys |= {col for (_, col) in cat.active_cells[era]}
+        if era == "v2021":
+            keys |= set(cat.fee_columns)
+        keys_by_era[era] = {k for k in keys if len(k) >= 4}
+    markers = {}
+    for era, keys in keys_by_era.items():
+        others = set().union(*(v for e, v in keys_by_era.items() if e != era))
+        markers[era] = frozenset(keys - others)
+    return markers

@@ -1,0 +1,36 @@
+"""Derived subtotals (res_withheld_total, lit_total, v2021 res_other …): no printed cell, so they are
+the sum of their printed children, marked ``source = derived``. Which codes are derived is read
+from the catalogue notes."""
+from __future__ import annotations
+
+from extractors.catalogue import Catalogue
+from extractors.model import ExtractedValue
+
+
+def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> list[ExtractedValue]:
+    present = {(v.indicator, v.applicant_type): v for v in values if v.indicator}
+    out: list[ExtractedValue] = []
+    derived_codes = [i for i in cat.in_era(era) if i.is_derived]
+    # children before parents: lit_direct_total feeds lit_total, res_other feeds nothing derived
+    for ind in derived_codes:
+        children = [c.code for c in cat.children(ind.code) if era in c.eras]
+        if not children:
+            continue
+        columns = {v.applicant_type for v in values if v.indicator in children}
+        for column in sorted(columns, key=lambda c: c or ""):
+            if (ind.code, column) in present:
+                continue  # printed (a local template with subtotal rows): the printed cell wins
+            parts = [present.get((c, column)) for c in children]
+            given = [p for p in parts if p is not None and p.value is not None]
+            if not given:
+                continue
+            total = sum(p.value for p in given)
+            evidence = " + ".join(f"{c}={p.value:g}" for c, p in zip(children, parts) if p is not None and p.value is not None)
+            value = ExtractedValue(
+                indicator=ind.code, applicant_type=column, value=total, raw_value=f"{total:g}",
+                raw_label=ind.label_zh, blank=False, approximate=any(p.approximate for p in given),
+                source="derived", evidence=evidence,
+            )
+            out.append(value)
+            present[(ind.code, column)] = value
+    return out

@@ -1,0 +1,182 @@
+"""A decoded page as the table readers see it: a stream of cell/line tokens, plus reading-order text.
+
+HTML tables give one token per cell and an explicit row end, so blank cells keep their place.
+Plain text (pages saved as text, PDF text) gives one token per line or per `|` fragment; blank
+cells vanish there, which the readers take into account.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import lxml.html
+from lxml import etree
+
+from extractors.normalize.text import NA_MARKS, UNIT_WORDS, parse_number
+
+TokenKind = Literal["text", "value", "row_end"]
+
+_WS = re.compile(r"[ \t\n\u00a0\u3000\r\f\v]+")
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer nav aside "
+    "blockquote pre form dl dt dd center title hr".split()
+)
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "select", "button")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: TokenKind
+    text: str  # the cell or line text, whitespace-trimmed (empty for a blank cell)
+    in_grid: bool = False  # from an HTML table: row ends are real and blank cells are kept
+
+
+@dataclass
+class Document:
+    text: str
+    tokens: list[Token]
+    media_type: str
+    title: str | None = None
+    tables: list[list[list[str]]] = field(default_factory=list)  # rectangular grids, spans expanded
+
+
+def _clean(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def cell_token(text: str, in_grid: bool) -> Token:
+    text = _clean(text)
+    if not text or text in NA_MARKS or text in UNIT_WORDS or parse_number(text) is not None:
+        return Token("value", text, in_grid)
+    return Token("text", text, in_grid)
+
+
+# ---------------------------------------------------------------- plain text
+
+_PIPE_ONLY = re.compile(r"^[|\s]*$")
+
+
+def document_from_text(text: str, media_type: str = "text/plain") -> Document:
+    tokens: list[Token] = []
+    lines: list[str] = []
+    for raw_line in text.splitlines():
+        line = _clean(raw_line)
+        if not line or _PIPE_ONLY.match(line):
+            continue
+        lines.append(line)
+        for fragment in line.split("|") if "|" in line else (line,):
+            fragment = fragment.strip()
+            if fragment:
+                tokens.append(cell_token(fragment, in_grid=False))
+    return Document(text="\n".join(lines), tokens=tokens, media_type=media_type)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def _cell_text(cell: etree._Element) -> str:
+    # <br> inside a header cell splits a word (本年新<br>制作数量): join without a space.
+    return "".join(cell.itertext())
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
+def _grid(table: etree._Element) -> list[list[str]]:
+    """Expand rowspan/colspan into a rectangle (for display and for readers that want positions)."""
+    grid: list[list[str]] = []
+    pending: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(_rows(table)):
+        out: list[str] = []
+        c = 0
+        for cell in row.xpath("./td|./th"):
+            while (r, c) in pending:
+                out.append(pending.pop((r, c)))
+                c += 1
+            text = _clean(_cell_text(cell))
+            rs = _span(cell.get("rowspan"))
+            cs = _span(cell.get("colspan"))
+            for dc in range(cs):
+                out.append(text)
+                for dr in range(1, rs):
+                    pending[(r + dr, c + dc)] = text
+            c += cs
+        while (r, c) in pending:
+            out.append(pending.pop((r, c)))
+            c += 1
+        grid.append(out)
+    width = max((len(r) for r in grid), default=0)
+    return [r + [""] * (width - len(r)) for r in grid]
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 200))
+    except ValueError:
+        return 1
+
+
+class _Flattener:
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+        self.lines: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._line: list[str] = []
+
+    def flush(self) -> None:
+        line = _clean("".join(self._line))
+        self._line = []
+        if line:
+            self.lines.append(line)
+            self.tokens.append(cell_token(line, in_grid=False))
+
+    def data_table(self, table: etree._Element) -> None:
+        self.flush()
+        self.tables.append(_grid(table))
+        for row in _rows(table):
+            cells = [_clean(_cell_text(c)) for c in row.xpath("./td|./th")]
+            if not any(cells):
+                continue
+            self.lines.append(" | ".join(cells))
+            self.tokens.extend(cell_token(c, in_grid=True) for c in cells)
+            self.tokens.append(Token("row_end", "", True))
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "table" and not el.xpath(".//table"):
+            self.data_table(el)
+            if el.tail:
+                self._line.append(el.tail)
+            return
+        block = tag in _BLOCK_TAGS or tag in ("td", "th")
+        if block:
+            self.flush()
+        if el.text and tag:
+            self._line.append(el.text)
+        for child in el:
+            self.walk(child)
+        if block:
+            self.flush()
+        if el.tail:
+            self._line.append(el.tail)
+
+
+def document_from_html(html: str) -> Document:
+    # Encoding declarations were already honoured when decoding; lxml refuses str with one.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    root = lxml.html.fromstring(html) if html.strip() else None
+    if root is None:
+        return Document(text="", tokens=[], media_type="text/html")
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    title_el = root.find(".//title")
+    title = _clean(title_el.text_content()) if title_el is not None else None
+    if title_el is not None:
+        title_el.drop_tree()
+    body = root.find(".//body")
+    flat = _Flattener()
+    flat.walk(body if body is not None else root)
+    flat.flush()
+    return Document(text="\n".join(flat.lines), tokens=flat.tokens, media_type="text/html",
+                    title=title or None, tables=flat.tables)

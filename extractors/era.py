@@ -1,0 +1,58 @@
+"""Which statistical format a page prints, from its table labels (never from the document it cites)."""
+from __future__ import annotations
+
+import re
+
+from extractors.catalogue import Catalogue
+from extractors.document import Token
+from extractors.normalize.text import label_key
+
+_MAX_LABEL_CHARS = 70
+# v2008 ends with the 2018 reports; a page with no table is dated by its year (formats.md §1.2).
+_LAST_V2008_YEAR = 2018
+
+
+def era_scores(tokens: list[Token], cat: Catalogue) -> dict[str, int]:
+    """Distinct era-specific labels (catalogue keys found in one era only) seen per era."""
+    hits: dict[str, set[str]] = {era: set() for era in cat.era_markers}
+    lengths = {era: sorted({len(m) for m in ms}, reverse=True) for era, ms in cat.era_markers.items()}
+    for tok in tokens:
+        if tok.kind != "text" or len(tok.text) > _MAX_LABEL_CHARS * 2:
+            continue
+        key = label_key(tok.text)
+        for era, markers in cat.era_markers.items():
+            for n in lengths[era]:
+                if n <= len(key) and key[-n:] in markers:
+                    hits[era].add(key[-n:])
+                    break
+            else:  # glued header cells (本年新制作数量本年新公开数量…), never a sentence with figures
+                if len(key) > _MAX_LABEL_CHARS or re.search(r"[\d,，。；;]", tok.text):
+                    continue
+                for m in markers:
+                    if m in key:
+                        hits[era].add(m)
+    return {era: len(found) for era, found in hits.items()}
+
+
+def detect_era(tokens: list[Token], cat: Catalogue, year: int | None) -> tuple[str, bool]:
+    """Return (era, has_tables). Ties between table formats go to the newer one."""
+    scores = era_scores(tokens, cat)
+    best = max(scores.values(), default=0)
+    if best >= 2:
+        for era in ("v2021", "v2019", "v2008"):
+            if scores.get(era) == best:
+                return era, True
+    # 表三 alone (no 表二): its rows are shared by v2019 and v2021; the (六) sub-rows are v2021 only.
+    shared = cat.row_keys.get("v2019", {})
+    lengths = sorted({len(k) for k in shared}, reverse=True)
+    requests_rows = 0
+    for tok in tokens:
+        if tok.kind == "text" and len(tok.text) <= _MAX_LABEL_CHARS:
+            key = label_key(tok.text)
+            if any(n >= 6 and key[-n:] in shared for n in lengths if n <= len(key)):
+                requests_rows += 1
+    if requests_rows >= 3:
+        return ("v2021" if scores.get("v2021") else "v2019"), True
+    if year is not None and year <= _LAST_V2008_YEAR:
+        return "v2008", False
+    return "unknown", False

@@ -1,0 +1,133 @@
+"""Report metadata from the text: the year covered, the agency as the report names it, the date."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_REPORT_TITLE = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)\s*[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?[)）]?\s*"
+    r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
+)
+_TITLE_NO_AGENCY = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+_INTRO_AGENCY = re.compile(
+    r"(?:现公布|现将|总结|公布)(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
+    r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:政府)?信息公开"
+)
+_PERIOD = re.compile(r"统计期限[^。]{0,10}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
+_CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
+_NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?P<y>[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"),
+)
+_STANDALONE_DATE = 40  # a line this short holding a date is a date line, not a sentence
+
+
+def _cn_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if all(ch in _CN_DIGITS for ch in s) and "十" not in s:
+        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return int(s)
+
+
+def parse_date(text: str) -> date | None:
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            try:
+                return date(_cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d")))
+            except ValueError:
+                continue
+    return None
+
+
+def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
+    """(agency, year, line index) of the report title, joining a title split over two lines."""
+    for i, line in enumerate(lines[:80]):
+        compact = re.sub(r"\s+", "", line)
+        m = _REPORT_TITLE.search(compact)
+        if m and len(compact) <= 50:
+            return _clean_agency(m.group("agency")), int(m.group("year")), i
+        m = _TITLE_NO_AGENCY.match(compact)
+        if m:
+            prev = re.sub(r"\s+", "", lines[i - 1]) if i else ""
+            agency = prev if 2 <= len(prev) <= 30 and re.fullmatch(r"[\u4e00-\u9fff]+", prev) else None
+            return agency, int(m.group("year")), i
+    return None, None, None
+
+
+def _clean_agency(name: str) -> str | None:
+    name = _NOISE_PREFIX.sub("", name.strip("（）() "))
+    return name or None
+
+
+def find_year(text: str, title_year: int | None) -> int | None:
+    if title_year:
+        return title_year
+    for pattern in (_INTRO_AGENCY, _PERIOD, _YEAR_IN_TEXT):
+        m = pattern.search(text)
+        if m:
+            return int(m.group("year"))
+    return None
+
+
+def find_agency(text: str, title_agency: str | None) -> str | None:
+    """The intro sentence names the agency most fully (现公布随县人民政府…); then the title; then contacts."""
+    m = _INTRO_AGENCY.search(text[:3000])
+    if m:
+        name = _clean_agency(m.group("agency"))
+        if name:
+            return name
+    if title_agency:
+        return title_agency
+    m = _CONTACT_AGENCY.search(text)
+    return m.group("agency") if m else None
+
+
+def find_published_on(lines: list[str], title_index: int | None, year: int | None) -> date | None:
+    """A date standing alone on a line near the title (the page's release date), else the last
+    date line of the report (the signature). Dates before the covered year are not release dates."""
+    def ok(d: date | None) -> bool:
+        return d is not None and (year is None or d.year >= year)
+
+    start = title_index if title_index is not None else 0
+    for line in lines[start:start + 6]:
+        if len(line) <= _STANDALONE_DATE:
+            d = parse_date(line)
+            if ok(d) and not re.search(r"统计|期限|至", line):
+                return d
+    for line in reversed(lines):
+        if len(line) <= _STANDALONE_DATE:
+            d = parse_date(line)
+            if ok(d) and not re.search(r"统计|期限|至|©|版权", line):
+                return d
+    return None
+
+
+_KINDS = (
+    ("street_office", re.compile(r"街道(?:办事处)?$|街道办$")),
+    ("township_government", re.compile(r"(?:镇|乡)(?:人民政府|政府)?$")),
+    ("provincial_government", re.compile(r"^[\u4e00-\u9fff]{2,3}(?:省|自治区)(?:人民政府)?(?:办公厅)?$")),
+    ("county_government", re.compile(r"(?:县|区|旗)(?:人民政府|政府)(?:办公室)?$|(?:县|区|旗)$")),
+    ("prefecture_government", re.compile(r"市(?:人民政府|政府)(?:办公室|办公厅)?$|州(?:人民政府)$")),
+    ("department", re.compile(r"(?:局|委员会|委|办公室|中心|厅|署|所|站|院|馆|队)$")),
+)
+
+
+def agency_kind(name: str | None) -> str | None:
+    """A first classification by suffix; the gazetteer refines county-level cities and departments."""
+    if not name:
+        return None
+    for kind, pattern in _KINDS:
+        if pattern.search(name):
+            return kind
+    return "other"

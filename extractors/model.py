@@ -1,0 +1,75 @@
+"""What extraction returns: one report with its values and warnings (extract-output.schema.json)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedValue:
+    indicator: str | None  # None: the label matched no catalogue code (kept, with a warning)
+    applicant_type: str | None
+    value: float | None
+    raw_value: str
+    raw_label: str
+    blank: bool
+    approximate: bool
+    source: str  # table | narrative | derived
+    evidence: str | None
+
+
+@dataclass
+class Agency:
+    name: str | None
+    kind: str | None = None
+    province: str | None = None
+    prefecture: str | None = None
+    county: str | None = None
+    township: str | None = None
+    division_code: str | None = None
+
+
+@dataclass
+class SourceInfo:
+    sha256: str
+    media_type: str
+    encoding: str
+    script: str
+    path: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class ExtractedReport:
+    source: SourceInfo
+    agency: Agency
+    year: int | None
+    published_on: date | None
+    format: str
+    values: list[ExtractedValue]
+    warnings: list[str] = field(default_factory=list)
+    text: str = ""  # the normalized reading-order text (not part of the JSON output)
+
+    def to_json(self) -> dict:
+        """The object of ../shared/spec/extract-output.schema.json."""
+        values = []
+        for v in self.values:
+            item = {
+                "indicator": v.indicator if v.indicator is not None else f"unknown:{v.raw_label}",
+                "applicant_type": v.applicant_type,
+                "value": v.value,
+                "blank": v.blank,
+                "approximate": v.approximate,
+                "source": v.source,
+                "evidence": v.evidence,
+            }
+            values.append(item)
+        return {
+            "source": asdict(self.source),
+            "agency": asdict(self.agency),
+            "year": self.year,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
+            "format": self.format,
+            "values": values,
+            "warnings": list(self.warnings),
+        }

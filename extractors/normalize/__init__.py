@@ -1,0 +1,1 @@
+"""bytes → text: decoding, HTML flattening, script conversion, label and number normalization."""

@@ -1,0 +1,81 @@
+"""Bytes → str. Declarations lie (a GBK page with <meta charset=utf-8>), so they are checked, not trusted."""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+from extractors.errors import DecodeError
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+# GB2312 and GBK are subsets of GB18030: decoding with the superset never loses a character.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb18030": "gb18030",
+              "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "cp950": "big5hkscs",
+              "utf8": "utf-8", "utf-8": "utf-8", "ascii": "utf-8", "us-ascii": "utf-8"}
+# A page is refused as binary when more than this share of its characters are control characters.
+_MAX_CONTROL_SHARE = 0.02
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def _canonical(name: str) -> str:
+    name = name.strip().lower()
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return name
+    return _SUPERSETS.get(name, name)
+
+
+def _strict(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    control = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return control / min(len(text), 20000) > _MAX_CONTROL_SHARE
+
+
+def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
+    """Decode with, in order: a BOM, UTF-8 if the bytes are valid UTF-8, the declared charset
+    (meta tag or caller) if the bytes are valid in it, and charset-normalizer's best guess."""
+    if not raw or not raw.strip():
+        raise DecodeError("empty page: no bytes to read")
+    if raw.startswith(codecs.BOM_UTF8):
+        text, encoding = raw[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = raw.decode("utf-16", errors="replace"), "utf-16"
+    else:
+        text, encoding = None, ""
+        # Valid UTF-8 with Chinese in it is almost never another encoding by accident.
+        candidates = ["utf-8"]
+        if declared:
+            candidates.append(_canonical(declared))
+        meta = _META_CHARSET.search(raw[:4096])
+        if meta:
+            candidates.append(_canonical(meta.group(1).decode("ascii", "ignore")))
+        for enc in dict.fromkeys(candidates):
+            text = _strict(raw, enc)
+            if text is not None:
+                encoding = enc
+                break
+        if text is None:
+            best = from_bytes(raw, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
+            if best is None:
+                raise DecodeError("undecodable bytes: no encoding fits (binary file?)")
+            encoding = _canonical(best.encoding)
+            text = raw.decode(encoding, errors="replace")
+    if _looks_binary(text):
+        raise DecodeError(f"binary content: too many control characters after decoding as {encoding}")
+    return Decoded(text=text, encoding=encoding)

@@ -1,0 +1,372 @@
+"""Statistical tables → values. One reader for every layout: HTML grids, one cell per line, `|`
+fragments and label / unit / value lines all arrive as the same token stream (document.py).
+
+Tokens are grouped into rows (labels, then values). A small state machine tracks which table a
+row belongs to (表二 active disclosure, 表三 requests, 表四 review/litigation, the 信息处理费 table, the
+v2008 统计表) from anchor labels, never from section ordinals, so 四、结转下年度继续办理 and
+四、政府信息公开行政复议… cannot be confused.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.catalogue import Catalogue
+from extractors.document import Token
+from extractors.model import ExtractedValue
+from extractors.normalize.text import NA_MARKS, UNIT_WORDS, convert_amount, label_key, parse_number
+
+# A token longer than this (after normalization) is prose, not a label.
+_MAX_LABEL_CHARS = 70
+_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+_SECTION_END_WORDS = ("情况", "事项", "措施", "问题", "概述")
+# Printed applicant-column headers and their variants (formats.md §2.2, §7.R); codes from the spec.
+_APPLICANT_ALIASES = {"其他组织": "其他", "合计": "总计"}
+_APPLICANT_GROUP = "法人或其他组织"
+_REVIEW_ROW_COUNT = 15
+
+
+@dataclass
+class Row:
+    labels: list[str] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    grid: bool = False
+
+    @property
+    def evidence(self) -> str:
+        return " | ".join([*self.labels, *self.values])
+
+
+def group_rows(tokens: list[Token]) -> list[Row]:
+    rows: list[Row] = []
+    row = Row()
+    for tok in tokens:
+        if tok.kind == "row_end":
+            if row.labels or row.values:
+                rows.append(row)
+            row = Row()
+            continue
+        if tok.kind == "text":
+            if row.values:
+                rows.append(row)
+                row = Row()
+            row.labels.append(tok.text)
+        else:
+            row.values.append(tok.text)
+        row.grid = row.grid or tok.in_grid
+    if row.labels or row.values:
+        rows.append(row)
+    return rows
+
+
+def _suffix_match(key: str, keys: dict[str, list[str]], lengths: list[int]) -> tuple[str, list[str]] | None:
+    for n in lengths:  # longest first
+        if n > len(key):
+            continue
+        tail = key[-n:]
+        codes = keys.get(tail)
+        # Two-character keys (总计, 其他, 规章) only count as the whole label.
+        if codes and (n >= 3 or tail == key):
+            return tail, codes
+    return None
+
+
+def _scan_labels(text: str, labels: list[str]) -> list[str]:
+    """Left-to-right longest-match segmentation of glued header text; unmatched characters skipped."""
+    found, i = [], 0
+    ordered = sorted(labels, key=len, reverse=True)
+    while i < len(text):
+        for lab in ordered:
+            if text.startswith(lab, i):
+                found.append(lab)
+                i += len(lab)
+                break
+        else:
+            i += 1
+    return found
+
+
+class TableReader:
+    def __init__(self, catalogue: Catalogue, era: str):
+        self.cat = catalogue
+        self.era = era
+        self.values: list[ExtractedValue] = []
+        self.warnings: list[str] = []
+        self.section: str | None = "old" if era == "v2008" else None
+        keys = catalogue.row_keys.get(era, {})
+        self.row_keys = keys
+        self.key_lengths = sorted({len(k) for k in keys}, reverse=True)
+        self.active_cells = catalogue.active_cells.get(era, {})
+        self.active_rows = catalogue.active_rows.get(era, {})
+        self.applicant_labels = {a.label_zh: a.code for a in catalogue.applicant_types}
+        self.applicant_order = [a.code for a in catalogue.applicant_types]
+        self.last_code: str | None = None
+        self.header: list[str] = []  # header tokens of the current table
+        self.review_values: list[tuple[str, Row]] = []
+        self.seen_requests_row = False
+        self.review_done = False
+
+    # ------------------------------------------------------------ helpers
+    def _value(self, code: str | None, applicant: str | None, raw: str, row: Row, label: str,
+               unit_hint: str | None = None) -> None:
+        raw = raw.strip()
+        num = parse_number(raw) if raw and raw not in NA_MARKS else None
+        value = None
+        if num is not None:
+            value = num.value
+            unit = num.unit or unit_hint
+            ind = self.cat.indicators.get(code) if code else None
+            if ind is not None and ind.unit in ("万元", "元") and unit in ("万元", "元"):
+                value = convert_amount(value, unit, ind.unit)
+        elif raw and raw not in NA_MARKS:
+            self.warnings.append(f"unreadable cell {raw!r} under {label!r}")
+        self.values.append(ExtractedValue(
+            indicator=code, applicant_type=applicant, value=value, raw_value=raw, raw_label=label,
+            blank=num is None, approximate=False, source="table", evidence=row.evidence,
+        ))
+        if code is None:
+            self.warnings.append(f"label with no catalogue code kept: {label!r} = {raw!r}")
+
+    def _pick(self, codes: list[str]) -> str:
+        if len(codes) == 1 or self.last_code is None:
+            return codes[0]
+        last = self.cat.indicators[self.last_code]
+        for code in codes:  # 被依法纠错数 under 四、行政复议 vs 五、行政诉讼: stay in the current block
+            if self.cat.indicators[code].section == last.section:
+                return code
+        return codes[0]
+
+    def _match_row(self, text: str) -> str | None:
+        hit = _suffix_match(label_key(text), self.row_keys, self.key_lengths)
+        return self._pick(hit[1]) if hit else None
+
+    def _anchor(self, key: str) -> str | None:
+        if "申请人情况" in key or key.endswith("收到和处理政府信息公开申请情况"):
+            return "requests"
+        if key.startswith("第二十条") or key.endswith("主动公开政府信息情况"):
+            return "active"
+        if key == "行政复议" or ("行政复议" in key and "行政诉讼" in key and len(key) <= 30):
+            return "review"
+        if "信息处理费" in key and len(key) <= 20:
+            return "fees"
+        return None
+
+    # ------------------------------------------------------------ main loop
+    def read(self, rows: list[Row]) -> None:
+        for row in rows:
+            self._row(row)
+        self._enter(None)
+
+    def _enter(self, section: str | None) -> None:
+        if self.section == "review" and self.review_values and not self.review_done:
+            self.warnings.append(
+                f"表四: only {len(self.review_values)} of {_REVIEW_ROW_COUNT} cells found (blank cells "
+                f"lost in flattened text); not assigned: {[v for v, _ in self.review_values]}")
+        self.section = section
+        self.seen_requests_row = False
+        self.review_values = []
+
+    def _row(self, row: Row) -> None:
+        matched: list[tuple[str, str]] = []  # (raw label, code) matched in this row, in order
+        pending: list[str] = []
+        last_is_label = False
+        active_row: str | None = None
+        for text in row.labels:
+            key = label_key(text)
+            if len(key) > _MAX_LABEL_CHARS or "。" in text:
+                pending.clear()
+                last_is_label = False
+                continue
+            if self.section in ("requests", "fees") and not self.seen_requests_row:
+                self.header.append(text)
+            if self.era == "v2008" or self.section == "requests" or (
+                    self.section is None and len(key) >= 8):
+                code = self._match_row(text)
+                joined = text
+                if code is None:
+                    for back in (1, 2):
+                        if len(pending) >= back:
+                            joined = "".join(pending[-back:]) + text
+                            code = self._match_row(joined)
+                            if code:
+                                break
+                if code is not None:
+                    if self.section is None and self.era != "v2008":
+                        self._enter("requests")  # a 表三 printed without its header
+                    matched.append((joined, code))
+                    self.last_code = code
+                    pending.clear()
+                    last_is_label = True
+                    continue
+            if self.era != "v2008":
+                anchor = self._anchor(key)
+                if anchor and not (anchor == self.section == "fees"):
+                    self._enter(anchor)
+                    self.header = [] if anchor != "fees" else [text]
+                    pending.clear()
+                    last_is_label = False
+                    continue
+                if _HEADING.match(text) and key.endswith(_SECTION_END_WORDS):
+                    self._enter(None)
+                    last_is_label = False
+                    continue
+                if self.section == "active":
+                    if key in self._active_row_names():
+                        active_row = key
+                        last_is_label = True
+                        continue
+                    if key.startswith("信息内容"):
+                        self.header = [key.removeprefix("信息内容")] if key != "信息内容" else []
+                    else:
+                        self.header.append(text)
+                    active_row = None
+            pending.append(text)
+            pending[:] = pending[-2:]
+            last_is_label = False
+
+        if self.era == "v2008":
+            self._old_rows(row, matched, last_is_label)
+        elif self.section == "requests":
+            self._requests_row(row, matched, last_is_label)
+        elif self.section == "active" and row.values:
+            self._active_row(row, active_row if last_is_label else None)
+        elif self.section == "review" and row.values:
+            self._review_row(row)
+        elif self.section == "fees" and row.values:
+            self._fees_row(row)
+
+    # ------------------------------------------------------------ v2008 统计表
+    def _old_rows(self, row: Row, matched: list[tuple[str, str]], last_is_label: bool) -> None:
+        units = [v for v in row.values if v in UNIT_WORDS]
+        cells = [v for v in row.values if v not in UNIT_WORDS]
+        for i, (label, code) in enumerate(matched):
+            is_last = i == len(matched) - 1 and last_is_label
+            if is_last and cells:
+                self._value(code, None, cells[0], row, label, units[0] if units else None)
+                if len(cells) > 1:
+                    self.warnings.append(f"{label!r}: {len(cells)} values, kept the first ({cells[0]!r})")
+            else:  # a printed row with nothing in its cell ("如果没有数据，则空")
+                self._value(code, None, "", row, label)
+        if cells and not (matched and last_is_label) and row.labels:
+            label = row.labels[-1]
+            if len(label_key(label)) <= _MAX_LABEL_CHARS and "。" not in label:
+                self._value(None, None, cells[0], row, label)
+
+    # ------------------------------------------------------------ 表三
+    def _applicant_columns(self) -> list[str]:
+        text = label_key("".join(self.header)).replace(_APPLICANT_GROUP, "")
+        for alias, canonical in _APPLICANT_ALIASES.items():
+            text = text.replace(alias, canonical)
+        found = _scan_labels(text, list(self.applicant_labels))
+        # 总计 spans the two header rows, so in reading order it comes before the five organisation
+        # types although its column is last.
+        codes = [self.applicant_labels[f] for f in found if self.applicant_labels[f] != "total"]
+        codes += ["total"] if "total" in (self.applicant_labels[f] for f in found) else []
+        if sorted(codes) == sorted(self.applicant_order):
+            return codes
+        return self.applicant_order
+
+    def _requests_row(self, row: Row, matched: list[tuple[str, str]], last_is_label: bool) -> None:
+        if not row.values:
+            return
+        if not (matched and last_is_label):
+            label = row.labels[-1] if row.labels else "?"
+            if row.labels:
+                self.warnings.append(f"requests row with no catalogue label: {row.evidence!r}")
+                for raw in row.values:
+                    self._value(None, None, raw, row, label)
+            return
+        label, code = matched[-1]
+        self.seen_requests_row = True
+        cells = row.values
+        columns = self._applicant_columns()
+        if len(cells) != len(columns):
+            if not row.grid and len(cells) < len(columns):
+                self.warnings.append(
+                    f"{label!r}: {len(cells)} of {len(columns)} applicant cells (blank cells lost in "
+                    f"flattened text); columns unknown, values not assigned: {cells}")
+                return
+            self.warnings.append(f"{label!r}: {len(cells)} cells for {len(columns)} applicant columns")
+        for applicant, raw in zip(columns, cells):
+            self._value(code, applicant, raw, row, label)
+
+    # ------------------------------------------------------------ 表二
+    def _active_row_names(self) -> set[str]:
+        names = {r for (r, _) in self.active_cells}
+        return names | {n.removeprefix("行政") for n in names}
+
+    def _canonical_active_row(self, printed: str) -> str | None:
+        rows = list(self.active_rows)
+        if printed in rows:
+            return printed
+        for r in rows:  # 规范性文件 printed for 行政规范性文件 (v2021), and the reverse
+            if r.endswith(printed) or printed.endswith(r):
+                return r
+        return None
+
+    def _active_row(self, row: Row, printed: str | None) -> None:
+        cells = [v for v in row.values if v not in UNIT_WORDS]
+        if printed is None:
+            label = row.labels[-1] if row.labels else "?"
+            if row.labels and len(label_key(label)) <= _MAX_LABEL_CHARS:
+                self.warnings.append(f"表二 row with no catalogue label: {row.evidence!r}")
+                for raw in cells:
+                    self._value(None, None, raw, row, label)
+            return
+        canonical = self._canonical_active_row(printed)
+        header_text = "".join(self.header)
+        unit_hint = "万元" if "万元" in header_text else ("元" if re.search(r"[(（:：]元", header_text) else None)
+        columns = _scan_labels(label_key(header_text), sorted(self.cat.active_columns))
+        codes: list[str | None] = []
+        if canonical and len(columns) == len(cells) and all((canonical, c) in self.active_cells for c in columns):
+            codes = [self.active_cells[(canonical, c)] for c in columns]
+        elif canonical and len(self.active_rows[canonical]) == len(cells):
+            codes = list(self.active_rows[canonical])
+        else:
+            self.warnings.append(
+                f"表二 row {printed!r}: {len(cells)} cells do not fit columns {columns or '(no header)'}")
+            codes = [None] * len(cells)
+        for code, raw in zip(codes, cells):
+            self._value(code, None, raw, row, printed, unit_hint)
+
+    # ------------------------------------------------------------ 表四
+    def _review_row(self, row: Row) -> None:
+        if self.review_done:
+            return
+        self.review_values.extend((v, row) for v in row.values if v not in UNIT_WORDS)
+        if len(self.review_values) < _REVIEW_ROW_COUNT and not row.grid:
+            return
+        codes = [i.code for i in self.cat.in_era(self.era)
+                 if i.section == "review_litigation" and not i.is_derived]
+        got = self.review_values
+        if len(got) != len(codes):
+            self.warnings.append(f"表四: {len(got)} cells for {len(codes)} columns; not assigned")
+            if row.grid:
+                self.review_values = []
+                return
+        for code, (raw, src) in zip(codes, got):
+            self._value(code, None, raw, src, self.cat.indicators[code].label_zh)
+        self.review_done = True
+        self.review_values = []
+        self._enter(None)
+
+    # ------------------------------------------------------------ 信息处理费
+    def _fees_row(self, row: Row) -> None:
+        cells = [v for v in row.values if v not in UNIT_WORDS]
+        header = [h for h in self.header if h]
+        keyed = [(h, self._fee_code(h)) for h in header]
+        if len(keyed) == len(cells) + 1 and keyed[0][1] is None:
+            keyed = keyed[1:]
+        if len(keyed) != len(cells):
+            only = [(h, c) for h, c in keyed if c]
+            keyed = only if len(only) == len(cells) else [(h, None) for h in (header + ["?"] * len(cells))[:len(cells)]]
+        for (label, code), raw in zip(keyed, cells):
+            self._value(code, None, raw, row, label)
+        self._enter(None)
+
+    def _fee_code(self, text: str) -> str | None:
+        key = label_key(text)
+        for col, code in self.cat.fee_columns.items():
+            if key.endswith(col):
+                return code
+        return None
