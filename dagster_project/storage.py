@@ -16,6 +16,15 @@ INGEST_SCHEMA = "ingest"
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {INGEST_SCHEMA};
 
+-- what the landing folder held at the last scan: unchanged files (same size and mtime) are not hashed again
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.landing_files (
+    path            VARCHAR PRIMARY KEY, -- relative to the landing folder
+    size_bytes      BIGINT NOT NULL,
+    mtime_ns        BIGINT NOT NULL,
+    sha256          VARCHAR NOT NULL,
+    seen_at         TIMESTAMP NOT NULL
+);
+
 -- one row per distinct raw byte string (content-addressed: the same bytes twice = one row)
 CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.raw_pages (
     sha256          VARCHAR PRIMARY KEY,
@@ -36,7 +45,9 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.documents (
     encoding        VARCHAR NOT NULL,
     script          VARCHAR NOT NULL,   -- simplified | traditional | mixed
     n_chars         INTEGER NOT NULL,
-    text            VARCHAR NOT NULL    -- reading-order text, simplified script
+    title           VARCHAR,            -- the HTML <title>, when there is one
+    text            VARCHAR NOT NULL,   -- reading-order text, simplified script
+    tokens          VARCHAR NOT NULL    -- the cell/line token stream the table readers read (JSON)
 );
 
 -- one row per extracted report (report_id = sha256 of the raw bytes)
@@ -106,3 +117,19 @@ def connect(db_path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         yield con
     finally:
         con.close()
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
+    """Append rows (dicts keyed by column name) to an ingest table in one statement."""
+    if not rows:
+        return 0
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    columns = ", ".join(frame.columns)
+    con.register("_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {INGEST_SCHEMA}.{table} ({columns}) SELECT {columns} FROM _rows")
+    finally:
+        con.unregister("_rows")
+    return len(rows)

@@ -7,6 +7,7 @@ cells vanish there, which the readers take into account.
 from __future__ import annotations
 
 import re
+import json
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +40,20 @@ class Document:
     media_type: str
     title: str | None = None
     tables: list[list[list[str]]] = field(default_factory=list)  # rectangular grids, spans expanded
+
+
+_KIND_CODES = {"text": "t", "value": "v", "row_end": "r"}
+_CODE_KINDS = {v: k for k, v in _KIND_CODES.items()}
+
+
+def tokens_to_json(tokens: list[Token]) -> str:
+    """Compact storage form: [[kind, text, in_grid], …] with one-letter kinds."""
+    return json.dumps([[_KIND_CODES[t.kind], t.text, int(t.in_grid)] for t in tokens], ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def tokens_from_json(data: str) -> list[Token]:
+    return [Token(_CODE_KINDS[k], text, bool(g)) for k, text, g in json.loads(data)]
 
 
 def _clean(s: str) -> str:

@@ -93,6 +93,13 @@ def extract_page(raw: bytes, *, path: str | None = None, url: str | None = None,
     """Read one raw page. Raises PageError (with its step) for a page that holds no report."""
     sha = hashlib.sha256(raw).hexdigest()
     doc, encoding, script = read_document(raw, path=path, media_type=media_type)
+    return extract_document(doc, sha256=sha, encoding=encoding, script=script, path=path, url=url)
+
+
+def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
+                     path: str | None = None, url: str | None = None) -> ExtractedReport:
+    """Document (already decoded and in simplified script) → report."""
+    sha = sha256
     cat = load_catalogue()
     lines = doc.text.splitlines()
     if doc.title:

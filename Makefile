@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything installs from uv.lock.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(PYTHON) -m uv
+HOME_DIR ?= data
+export OGI_WORK_DB ?= $(CURDIR)/dbt/target/parse_only.duckdb
+
+.PHONY: install run test ui bench manifest clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --python 3.11
+	@touch $@
+
+install: $(VENV)/.installed manifest
+
+# dagster-dbt reads the dbt manifest at import time; build it from the dbt project.
+manifest: $(VENV)/.installed
+	@$(VENV)/bin/dagster-dbt project prepare-and-package --file dagster_project/defs/warehouse.py >/dev/null
+
+run: install ## build the warehouse from the bundled sample corpus
+	$(VENV)/bin/ogi run --landing sample_corpus --home $(HOME_DIR)
+
+test: install ## the whole test suite
+	$(PY) -m pytest -q
+
+ui: install ## the Dagster UI on http://127.0.0.1:3000
+	$(VENV)/bin/ogi ui --home $(HOME_DIR)
+
+bench: install ## throughput and memory figures
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) dbt/target dbt/logs data

@@ -1,0 +1,135 @@
+"""`ogi`: run the pipeline, extract pages to JSON, open the UI."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dagster_project.settings import PROJECT_ROOT, SAMPLE_CORPUS_DIR, DataHome, export_environment
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="政府信息公开工作年度报告 → a trusted DuckDB warehouse.")
+console = Console(stderr=True)
+
+
+def _home(home: Optional[Path], landing: Optional[Path]) -> DataHome:
+    if home is not None:
+        os.environ["OGI_HOME"] = str(home.resolve())
+    if landing is not None:
+        os.environ["OGI_LANDING"] = str(landing.resolve())
+    data_home = DataHome.from_env().ensure()
+    export_environment(data_home)
+    return data_home
+
+
+def run_summary(home: DataHome) -> dict:
+    """What the last run left in the work file: every page seen is a report or a quarantine row."""
+    import duckdb
+
+    con = duckdb.connect(str(home.work_db), read_only=True)
+    try:
+        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+        summary = {
+            "pages_seen": one("SELECT count(*) FROM ingest.raw_pages")
+                          + one("SELECT count(*) FROM ingest.quarantine WHERE step = 'register'"),
+            "reports": one("SELECT count(*) FROM ingest.reports"),
+            "values": one("SELECT count(*) FROM ingest.report_values"),
+            "quarantined": one("SELECT count(*) FROM ingest.quarantine"),
+        }
+        tables = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        if "fct_report" in tables:
+            summary["reports_failing_identities"] = one(
+                "SELECT count(*) FROM main.fct_report WHERE identity_status = 'fail'")
+        if "fct_identity_check" in tables:
+            summary["identity_failures"] = one(
+                "SELECT count(*) FROM main.fct_identity_check WHERE status = 'fail'")
+    finally:
+        con.close()
+    summary["warehouse"] = str(home.warehouse_db)
+    summary["parquet"] = str(home.parquet_dir)
+    return summary
+
+
+@app.command()
+def run(
+    landing: Optional[Path] = typer.Option(None, help="Folder of pages to ingest (default: <home>/landing)."),
+    home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
+    sample: bool = typer.Option(False, "--sample", help="Ingest the bundled sample corpus."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+) -> None:
+    """Materialize the whole asset graph in-process, with the same Definitions the UI uses."""
+    data_home = _home(home, SAMPLE_CORPUS_DIR if sample and landing is None else landing)
+    started = time.perf_counter()
+    with console.status("building the warehouse (landing → raw → documents → extraction → dbt → checks → publish)"):
+        from dagster import DagsterInstance
+
+        from dagster_project.definitions import defs
+
+        job = defs.resolve_job_def("ogi_full_build")
+        result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
+    elapsed = time.perf_counter() - started
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        console.print(f"[red]run failed[/red] in steps {failed}: nothing was published. "
+                      f"Open the run in the UI (`ogi ui`) for the log.")
+        raise typer.Exit(1)
+    summary = run_summary(data_home) | {"seconds": round(elapsed, 1)}
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    table = Table(title="ogi run", show_header=False)
+    for key, value in summary.items():
+        table.add_row(key.replace("_", " "), str(value))
+    Console().print(table)
+    Console().print(f"Warehouse: [bold]{summary['warehouse']}[/bold] (Parquet in {summary['parquet']})\n"
+                    f"Open the UI with: [bold]make ui[/bold]  (or `.venv/bin/ogi ui --home {data_home.root}`)")
+
+
+@app.command()
+def extract(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Raw pages to read."),
+    as_json: bool = typer.Option(True, "--json/--no-json", help="Print extract-output.schema.json objects."),
+) -> None:
+    """Read pages and print what the extractors find (one JSON object per file; an array for several)."""
+    from extractors import PageError, extract_page
+
+    out = []
+    for path in files:
+        raw = path.read_bytes()
+        try:
+            out.append(extract_page(raw, path=str(path)).to_json())
+        except PageError as err:
+            import hashlib
+
+            out.append({"source": {"path": str(path), "url": None, "sha256": hashlib.sha256(raw).hexdigest(),
+                                   "media_type": "unknown", "encoding": "unknown"},
+                        "agency": {"name": None}, "year": None, "published_on": None, "format": "unknown",
+                        "values": [], "warnings": [f"quarantined at step {err.step}: {err.message}"]})
+    print(json.dumps(out[0] if len(out) == 1 else out, ensure_ascii=False, indent=1 if as_json else None))
+
+
+@app.command()
+def ui(
+    home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
+    port: int = typer.Option(3000, help="Port of the Dagster UI."),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+) -> None:
+    """Start the Dagster UI (dagster dev) on workspace.yaml."""
+    data_home = _home(home, None)
+    dagster = Path(sys.executable).parent / "dagster"
+    console.print(f"Dagster UI on http://{host}:{port} (data home {data_home.root})")
+    raise typer.Exit(subprocess.call([str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+                                      "-h", host, "-p", str(port)], cwd=PROJECT_ROOT))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""One module per concern: acquire, normalize, extract, model (dbt), check (GX), publish, automation."""

@@ -1,0 +1,140 @@
+"""Extract: every decoded document → one report row and its values (table cells, prose figures,
+derived subtotals, each with its evidence). A page with no report is quarantined with the reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import dagster as dg
+
+from dagster_project.defs.normalize import _quarantine
+from dagster_project.defs.resources import OgiHome
+from dagster_project.settings import DataHome
+from dagster_project.storage import connect, insert_rows
+from extractors import Document, PageError, extract_document, parser_fingerprint, tokens_from_json
+from extractors.model import ExtractedReport
+
+_BATCH = 500
+REPORTS = dg.AssetKey(["ingest", "reports"])
+VALUES = dg.AssetKey(["ingest", "report_values"])
+QUARANTINE = dg.AssetKey(["ingest", "quarantine"])
+
+
+@dataclass
+class ExtractStats:
+    pending: int = 0
+    reports: int = 0
+    values: int = 0
+    quarantined: int = 0
+
+
+def report_rows(report: ExtractedReport, fingerprint: str, now: datetime) -> tuple[dict, list[dict]]:
+    report_id = report.source.sha256
+    a = report.agency
+    row = dict(
+        report_id=report_id, parser_version=fingerprint, agency_name=a.name, agency_kind=a.kind,
+        province=a.province, prefecture=a.prefecture, county=a.county, township=a.township,
+        division_code=a.division_code, year=report.year, format=report.format,
+        published_on=report.published_on, media_type=report.source.media_type,
+        encoding=report.source.encoding, script=report.source.script, source_path=report.source.path,
+        source_url=report.source.url, n_values=len(report.values), warnings=list(report.warnings),
+        extracted_at=now,
+    )
+    values = [
+        dict(report_id=report_id, value_seq=i, indicator_code=v.indicator, raw_label=v.raw_label,
+             applicant_type=v.applicant_type, value=v.value, raw_value=v.raw_value, blank=v.blank,
+             approximate=v.approximate, source=v.source, evidence=v.evidence)
+        for i, v in enumerate(report.values)
+    ]
+    return row, values
+
+
+def extract_documents(home: DataHome, log=None) -> ExtractStats:
+    fingerprint = parser_fingerprint()
+    stats = ExtractStats()
+    now = datetime.now()
+    with connect(home.work_db) as con:
+        pending = con.execute(
+            """
+            SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens,
+                   p.source_path, p.source_url
+            FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
+            WHERE d.parser_version = ?
+              AND NOT EXISTS (SELECT 1 FROM ingest.reports r WHERE r.report_id = d.sha256 AND r.parser_version = ?)
+              AND NOT EXISTS (SELECT 1 FROM ingest.quarantine q WHERE q.sha256 = d.sha256 AND q.parser_version = ?)
+            ORDER BY d.sha256
+            """, [fingerprint, fingerprint, fingerprint]).fetchall()
+        stats.pending = len(pending)
+        reports, values, bad = [], [], []
+
+        def flush() -> None:
+            ids = [r["report_id"] for r in reports] + [b["sha256"] for b in bad]
+            if not ids:
+                return
+            con.execute("BEGIN")
+            for table, column in (("report_values", "report_id"), ("reports", "report_id"), ("quarantine", "sha256")):
+                con.execute(f"DELETE FROM ingest.{table} WHERE {column} IN (SELECT unnest(?))", [ids])
+            insert_rows(con, "reports", reports)
+            insert_rows(con, "report_values", values)
+            insert_rows(con, "quarantine", bad)
+            con.execute("COMMIT")
+            reports.clear()
+            values.clear()
+            bad.clear()
+
+        for i, (sha, media, encoding, script, title, text, tokens, path, url) in enumerate(pending, 1):
+            doc = Document(text=text, tokens=tokens_from_json(tokens), media_type=media, title=title)
+            try:
+                report = extract_document(doc, sha256=sha, encoding=encoding, script=script, path=path, url=url)
+                row, vals = report_rows(report, fingerprint, now)
+                reports.append(row)
+                values.extend(vals)
+                stats.reports += 1
+                stats.values += len(vals)
+            except PageError as err:
+                bad.append(_quarantine(sha, fingerprint, path, url, err.step, err.message))
+                stats.quarantined += 1
+            except Exception as err:  # one bad page never stops the run
+                bad.append(_quarantine(sha, fingerprint, path, url, "extract",
+                                       f"internal error: {type(err).__name__}: {err}"))
+                stats.quarantined += 1
+            if len(reports) + len(bad) >= _BATCH:
+                flush()
+                if log:
+                    log.info(f"extracted {i}/{stats.pending} documents")
+        flush()
+    return stats
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(REPORTS, deps=[dg.AssetKey(["ingest", "documents"])], kinds={"python", "duckdb"},
+                     description="One row per extracted report: agency, year, format (era), published_on, "
+                                 "source, warnings."),
+        dg.AssetSpec(VALUES, deps=[dg.AssetKey(["ingest", "documents"])], kinds={"python", "duckdb"},
+                     description="Every value read from a report: indicator code (or NULL with its label), "
+                                 "applicant type, value, blank/approximate flags, source and evidence."),
+        dg.AssetSpec(QUARANTINE, deps=[dg.AssetKey(["ingest", "documents"])], kinds={"python", "duckdb"},
+                     description="Every page that did not become a report: sha256, path, step, reason."),
+    ],
+    group_name="extract",
+    can_subset=False,
+)
+def extraction(context: dg.AssetExecutionContext, ogi_home: OgiHome):
+    home = ogi_home.home
+    stats = extract_documents(home, context.log)
+    with connect(home.work_db) as con:
+        n_reports, n_values, n_quarantined = con.execute(
+            "SELECT (SELECT count(*) FROM ingest.reports), (SELECT count(*) FROM ingest.report_values), "
+            "(SELECT count(*) FROM ingest.quarantine)").fetchone()
+        reasons = con.execute(
+            "SELECT step || ': ' || left(error, 80) AS reason, count(*) n FROM ingest.quarantine "
+            "GROUP BY 1 ORDER BY n DESC LIMIT 10").fetchall()
+    yield dg.MaterializeResult(asset_key=REPORTS, metadata={
+        "extracted_this_run": stats.reports, "pending": stats.pending, "reports_total": n_reports,
+        "parser_fingerprint": parser_fingerprint()})
+    yield dg.MaterializeResult(asset_key=VALUES, metadata={
+        "values_this_run": stats.values, "values_total": n_values})
+    yield dg.MaterializeResult(asset_key=QUARANTINE, metadata={
+        "quarantined_this_run": stats.quarantined, "quarantined_total": n_quarantined,
+        "top_reasons": dg.MetadataValue.md("\n".join(f"- {r} ({n})" for r, n in reasons) or "none")})

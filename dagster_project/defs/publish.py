@@ -1,0 +1,80 @@
+"""Publish: copy the checked marts from the work file into a new DuckDB file and rename it over
+warehouse/ogi.duckdb (atomic on one filesystem), plus one Parquet file per mart.
+
+BI tools only ever read the published file. A reader holding it open keeps the old inode; the next
+reader sees the new one; nobody sees a half-written warehouse and no reader blocks a run."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.defs.resources import OgiHome
+from dagster_project.defs.warehouse import ogi_dbt_models
+from dagster_project.settings import DataHome
+
+PUBLISHED_SCHEMAS = ("main", "spec")
+
+
+def publish_warehouse(home: DataHome) -> dict:
+    started = time.perf_counter()
+    home.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    tmp_db = home.warehouse_dir / f".ogi.duckdb.{os.getpid()}.tmp"
+    tmp_parquet = home.warehouse_dir / f".parquet.{os.getpid()}.tmp"
+    for leftover in (tmp_db, tmp_parquet):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        elif leftover.exists():
+            leftover.unlink()
+    tmp_parquet.mkdir()
+    rows: dict[str, int] = {}
+    con = duckdb.connect(str(tmp_db))
+    try:
+        con.execute(f"ATTACH '{home.work_db}' AS work (READ_ONLY)")
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM duckdb_tables() WHERE database_name = 'work' "
+            "AND table_schema IN (SELECT unnest(?)) ORDER BY 1, 2", [list(PUBLISHED_SCHEMAS)]).fetchall()
+        for schema, table in tables:
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM work."{schema}"."{table}"')
+            rows[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
+            if schema == "main":
+                target = tmp_parquet / f"{table}.parquet"
+                con.execute(f"COPY \"{schema}\".\"{table}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute("DETACH work")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp_db, home.warehouse_db)
+    old = home.warehouse_dir / f".parquet.{os.getpid()}.old"
+    if home.parquet_dir.exists():
+        os.replace(home.parquet_dir, old)
+    os.replace(tmp_parquet, home.parquet_dir)
+    if old.exists():
+        shutil.rmtree(old)
+    return {"tables": rows, "bytes": home.warehouse_db.stat().st_size, "seconds": time.perf_counter() - started}
+
+
+@dg.asset(
+    deps=[ogi_dbt_models],
+    group_name="publish",
+    kinds={"duckdb", "parquet"},
+    description="The published warehouse: warehouse/ogi.duckdb (replaced atomically) and "
+                "warehouse/parquet/<mart>.parquet. Only built when every dbt test passed.",
+)
+def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.MaterializeResult:
+    home = ogi_home.home
+    result = publish_warehouse(home)
+    marts = {k: v for k, v in result["tables"].items() if k.startswith("main.")}
+    context.log.info(f"published {home.warehouse_db} ({result['bytes']} bytes, {len(marts)} marts)")
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(home.warehouse_db)),
+        "parquet_dir": dg.MetadataValue.path(str(home.parquet_dir)),
+        "size_bytes": result["bytes"],
+        "publish_seconds": round(result["seconds"], 2),
+        "row_counts": dg.MetadataValue.json(marts),
+    })

@@ -1,0 +1,88 @@
+"""Table-driven tests of the small pure functions: decoding, script, labels, numbers."""
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from extractors.errors import DecodeError
+from extractors.normalize.decode import decode_bytes
+from extractors.normalize.script import normalize_script, strip_pinyin, to_simplified
+from extractors.normalize.text import label_key, parse_number
+
+TEXT = "政府信息公开工作年度报告：本年新收申请12件"
+
+
+@pytest.mark.parametrize("raw, encoding", [
+    (TEXT.encode("utf-8"), "utf-8"),
+    (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+    (TEXT.encode("gb18030"), "gb18030"),
+    (f'<html><head><meta charset="gb2312"></head><body>{TEXT}</body></html>'.encode("gbk"), "gb18030"),
+    # the meta tag lies: it says utf-8 but the bytes are GBK
+    (f'<html><head><meta charset="utf-8"></head><body>{TEXT * 3}</body></html>'.encode("gbk"), "gb18030"),
+    ("政府資訊公開工作年度報告：本年新收申請12件".encode("big5"), "big5hkscs"),
+])
+def test_decode_bytes(raw, encoding):
+    decoded = decode_bytes(raw)
+    assert decoded.encoding == encoding
+    assert "12件" in decoded.text
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"", "empty"),
+    (b"   \n  ", "empty"),
+    (bytes(range(256)) * 40, "binary"),
+])
+def test_decode_refuses_empty_and_binary(raw, message):
+    with pytest.raises(DecodeError, match=message):
+        decode_bytes(raw)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("政府信息公開(kāi)條例", "政府信息公開條例"),
+    ("報(bào)告(一)", "報告(一)"),
+    ("申請(qǐng)人(以下简称)", "申請人(以下简称)"),
+    ("第(一)项", "第(一)项"),
+])
+def test_strip_pinyin(text, expected):
+    assert strip_pinyin(text) == expected
+
+
+@pytest.mark.parametrize("text, expected, script", [
+    ("衡南縣柞市鎮2018年政府信息公開年度報告", "衡南县柞市镇2018年政府信息公开年度报告", "traditional"),
+    ("五、谘詢處理情況", "五、咨询处理情况", "traditional"),
+    ("本年新收政府信息公开申请数量", "本年新收政府信息公开申请数量", "simplified"),
+])
+def test_normalize_script(text, expected, script):
+    assert normalize_script(text) == (expected, script)
+    assert to_simplified(text) == expected
+
+
+@pytest.mark.parametrize("label, key", [
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开"),
+    ("(二)部分公开(区分处理的,只计这一情形,不计其他情形)", "部分公开"),
+    ("其中：主动公开规范性文件数", "主动公开规范性文件数"),
+    ("3.危及“三安全一稳定”", "危及三安全一稳定"),
+    ("一 、本年新收政府信息公开申请数量", "本年新收政府信息公开申请数量"),
+    ("四、结转下年度继续办理", "结转下年度继续办理"),
+    ("商业 企业", "商业企业"),
+    ("本年增/减（指2020年增加或减少的事项数，减用负值表示，如-8）", "本年增减"),
+    ("其它", "其他"),
+])
+def test_label_key(label, key):
+    assert label_key(label) == key
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("0", 0, None), ("  0 ", 0, None), ("1,234", 1234, None), ("+19", 19, None), ("-8", -8, None),
+    ("减8", -8, None), ("703.1544万元", 703.1544, "万元"), ("251000元", 251000, "元"), ("１２", 12, None),
+    ("96171.6", 96171.6, None), ("34 件", 34, "件"),
+])
+def test_parse_number(text, value, unit):
+    number = parse_number(text)
+    assert number is not None and number.value == value and number.unit == unit
+
+
+@pytest.mark.parametrize("text", ["", "-", "/", "无", "2021年", "0597-4632003", "第二十条", "12a"])
+def test_parse_number_rejects(text):
+    assert parse_number(text) is None
