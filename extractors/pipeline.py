@@ -14,6 +14,7 @@ from extractors.era import detect_era
 from extractors.errors import NotAReportError, PageError
 from extractors.metadata import agency_kind, find_agency, find_published_on, find_title, find_year
 from extractors.model import Agency, ExtractedReport, SourceInfo
+from extractors.narrative import conflicts, read_narrative
 from extractors.normalize.decode import decode_bytes
 from extractors.normalize.script import detect_script, strip_pinyin, to_simplified
 from extractors.tables import TableReader, group_rows
@@ -119,6 +120,8 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         reader.read(group_rows(doc.tokens))
         values = reader.values
         warnings.extend(reader.warnings)
+        values += read_narrative(doc.text, era, cat)
+        warnings.extend(conflicts(values))
         values += derive_subtotals(values, cat, era)
     if not has_tables:
         warnings.append("no statistical table found: prose-only report")

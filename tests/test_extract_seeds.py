@@ -157,3 +157,38 @@ def test_json_output_matches_the_schema(seeds):
     schema = json.loads((SHARED / "spec" / "extract-output.schema.json").read_text())
     for raw in seeds.values():
         jsonschema.validate(extract_page(raw).to_json(), schema)
+
+
+# ---------------------------------------------------------------- prose figures
+def narrative_values(report) -> dict[str, float]:
+    return {v.indicator: v.value for v in report.values if v.source == "narrative"}
+
+
+def test_seed_001_prose_figures():
+    got = narrative_values(extract_page(seed_bytes("001")))
+    assert got == {
+        "old_active_total": 16499, "old_channel_website": 16499, "old_channel_weibo": 211,
+        "old_channel_wechat": 710, "old_channel_other": 1986, "old_policy_interpretations": 38,
+        "old_response_hotspots": 3, "old_online_interviews": 1, "old_weibo_wechat_responses": 3,
+        "old_other_responses": 1965, "old_req_received": 1, "old_req_completed": 1,
+        "old_fees_collected_wan": 0, "old_review_total": 1, "old_litigation_total": 0,
+    }
+
+
+def test_seed_002_zero_statements():
+    got = narrative_values(extract_page(seed_bytes("002")))
+    # 工作动态信息180余条 is a category count, not the total of proactive disclosure
+    assert got == {"old_req_received": 0, "old_review_total": 0, "old_litigation_total": 0}
+
+
+def test_seed_000_prose_that_disagrees_with_the_table_is_kept_and_named():
+    report = extract_page(seed_bytes("000"))
+    trainees = [(v.source, v.value) for v in report.values if v.indicator == "old_trainees"]
+    assert sorted(trainees) == [("narrative", 18), ("table", 15)]
+    assert any("old_trainees" in w and "18" in w and "15" in w for w in report.warnings)
+    assert narrative_values(report)["old_budget_wan"] == 0.5
+
+
+def test_seed_003_fee_sentence():
+    got = narrative_values(extract_page(seed_bytes("003")))
+    assert got == {"info_fee_collected_amount": 0}

@@ -1,0 +1,158 @@
+"""Prose figures: the sentences of formats.md §5 mapped to the report era's codes.
+
+Prose is the only source for most pre-2019 township and department reports, and it restates
+table figures later. Every figure keeps its sentence as evidence; 余/多/近/约 mark it approximate.
+Decoys (percentages, document numbers, dates, phone numbers, 12345 hotline counts) never match,
+because every pattern needs its own wording and unit around the number.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.catalogue import Catalogue
+from extractors.model import ExtractedValue
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+NUM = r"(?P<pre>近|约|逾)?\s*(?P<n>\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?P<post>余|多)?\s*"
+
+
+def cn_to_number(text: str) -> float | None:
+    """12 / 1,234 / 0.5 / 十二 / 两 / 一百二十 / 三千零五 → number."""
+    text = text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGIT:
+            current = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            total += (current or 1) * _CN_UNIT[ch]
+            current = 0
+        else:
+            return None
+    return float(total + current)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    regex: re.Pattern
+    v2008: str | None  # code in a v2008 report
+    modern: str | None  # code in a v2019 / v2021 report
+    fixed: float | None = None  # a zero statement ("没有收到…申请") has no number
+    unit_from: str | None = None  # the amount unit group, for 元 ↔ 万元
+
+
+def _p(pattern: str, v2008: str | None, modern: str | None, fixed: float | None = None) -> Pattern:
+    return Pattern(re.compile(pattern), v2008, modern, fixed)
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    # proactive disclosure (§5 patterns 1, 2)
+    _p(r"(?<!累计)主动公开(?:政府|政务)?信息(?:共计|共|总计|数)?" + NUM + r"条", "old_active_total", "nar_active_items"),
+    _p(r"政府(?:门户)?网站(?:主动)?公开(?:政府)?信息(?:共)?" + NUM + r"条", "old_channel_website", "nar_website_items"),
+    _p(r"政务微博(?:主动)?公开(?:政府)?信息(?:共)?" + NUM + r"条", "old_channel_weibo", "nar_weibo_items"),
+    _p(r"政务微信(?:公众号)?(?:主动)?公开(?:政府)?信息(?:共)?" + NUM + r"条", "old_channel_wechat", "nar_wechat_items"),
+    _p(r"其他方式公开(?:政府)?信息(?:共)?" + NUM + r"条", "old_channel_other", None),
+    # interpretation and response (§5 patterns 4-6)
+    _p(r"政策解读(?:稿件)?(?:发布)?(?:数)?(?:共计|共)?" + NUM + r"(?:篇|件|条)", "old_policy_interpretations", "nar_policy_interpretations"),
+    _p(r"回应(?:公众|社会)关注热点(?:或重大舆情)?(?:信息)?(?:数)?(?:共计|共)?" + NUM + r"(?:次|条)", "old_response_hotspots", "nar_hotspot_responses"),
+    _p(r"(?:举办|参加|召开)(?:新闻)?发布会(?:共)?" + NUM + r"(?:次|场)", "old_press_conferences", "nar_press_conferences"),
+    _p(r"在线访谈" + NUM + r"次", "old_online_interviews", None),
+    _p(r"微博微信回应事件(?:数)?" + NUM + r"(?:件|次)", "old_weibo_wechat_responses", None),
+    _p(r"其他方式回应事件(?:数)?" + NUM + r"(?:件|次)", "old_other_responses", None),
+    # requests (§5 patterns 9, 11, 12, 15, 23)
+    _p(r"(?:受理|收到|接到)(?:政府信息公开|信息公开|依申请公开)(?:的)?申请(?:共计|共)?" + NUM + r"(?:件|条|次|起)", "old_req_received", "req_new"),
+    _p(r"(?:受理|收到|接到)" + NUM + r"(?:件|起)(?:政府信息)?(?:公开申请|依申请公开)", "old_req_received", "req_new"),
+    _p(r"(?:没有|未)(?:收到|接到|受理)(?:过)?(?:一件)?[^。；，,]{0,25}?(?:信息公开|公开政府信息|依申请公开)[^。；]{0,6}?申请", "old_req_received", "req_new", fixed=0),
+    _p(r"依申请(?:公开)?[^。；]{0,12}?[:：]\s*无", "old_req_received", "req_new", fixed=0),
+    _p(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?申请" + NUM + r"件", None, "req_carried_in"),
+    _p(r"(?:答复|办结)(?:办结)?(?:政府信息公开)?申请" + NUM + r"件", "old_req_completed", "res_total"),
+    _p(r"按时办结" + NUM + r"件", "old_req_on_time", None),
+    _p(NUM + r"件(?:申请)?(?:按照《条例》)?[^。；]{0,8}?顺延到下年度", None, "req_carried_out"),
+    _p(r"结转下年度(?:继续办理)?(?:的)?(?:申请)?" + NUM + r"件", None, "req_carried_out"),
+    _p(r"同意公开(?:答复)?" + NUM + r"件", "old_ans_granted", None),
+    _p(r"同意部分公开(?:答复)?" + NUM + r"件", "old_ans_partial", None),
+    _p(r"予以公开(?:答复)?" + NUM + r"件", None, "res_disclosed"),
+    _p(r"(?<!予以公开及)部分公开(?:答复)?" + NUM + r"件", None, "res_partial"),
+    _p(r"不予公开(?:答复)?" + NUM + r"件", "old_ans_denied", "res_withheld_total"),
+    _p(r"无法提供(?:的)?" + NUM + r"件", None, "res_unavailable_total"),
+    _p(r"不予处理(?:的)?" + NUM + r"件", None, "res_not_processed_total"),
+    _p(r"信息不存在" + NUM + r"件", "old_ans_nonexistent", None),
+    # review and litigation (§5 patterns 16, 24)
+    _p(r"行政复议(?:案件)?(?:共)?" + NUM + r"(?:件|起)", "old_review_total", "review_total"),
+    _p(r"行政诉讼(?:案件)?(?:共)?" + NUM + r"(?:件|起)", "old_litigation_total", "lit_total"),
+    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,30}?行政复议(?:案件)?(?:和|、|及|或)", "old_review_total", "review_total", fixed=0),
+    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,40}?行政复议(?:案件)?(?:和|、|及|或)(?:行政)?诉讼", "old_litigation_total", "lit_total", fixed=0),
+    # fees (§5 patterns 18, 25)
+    _p(r"(?:没有|未)(?:向申请人)?收(?:取)?(?:任何)?(?:政府信息公开)?(?:相关)?费", "old_fees_collected_wan", None, fixed=0),
+    _p(r"未发生[^。；]{0,20}?收费", "old_fees_collected_wan", "info_fee_collected_amount", fixed=0),
+    _p(r"未收取(?:任何)?信息处理费", None, "info_fee_collected_amount", fixed=0),
+    _p(r"(?:实际)?收取(?:了)?信息处理费(?:用)?(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", None, "info_fee_collected_amount"),
+    # organisation, meetings, training (§5 patterns 19-22)
+    _p(r"专职(?:工作)?人员" + NUM + r"(?:名|人)", "old_staff_fulltime", None),
+    _p(r"兼职(?:工作)?人员" + NUM + r"(?:名|人)", "old_staff_parttime", None),
+    _p(r"(?:专项)?(?:工作)?经费(?:共)?" + NUM + r"万元", "old_budget_wan", None),
+    _p(r"召开[^。，,；]{0,15}?会议(?:共)?" + NUM + r"次", "old_meetings", None),
+    _p(r"(?:组织|举办)[^。，,；]{0,15}?培训(?:班|会)?(?:共)?" + NUM + r"(?:次|期)", "old_trainings", None),
+    _p(r"培训(?:人员|人)?(?:达|共)?" + NUM + r"人次", "old_trainees", None),
+    _p(r"设立(?:了)?" + NUM + r"个[^。，,；]{0,12}?(?:查阅点|受理点)", "old_reading_points", None),
+)
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+
+
+def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
+    modern = era in ("v2019", "v2021")
+    if era not in ("v2008", "v2019", "v2021"):
+        return []
+    found: dict[tuple[str, str | None], ExtractedValue] = {}
+    for sentence_match in _SENTENCE.finditer(text):
+        sentence = sentence_match.group().strip()
+        if len(sentence) < 4 or " | " in sentence:  # table rows rendered as text are not prose
+            continue
+        for pattern in PATTERNS:
+            code = pattern.modern if modern else pattern.v2008
+            if code is None or code not in cat.indicators or era not in cat.indicators[code].eras:
+                continue
+            for m in pattern.regex.finditer(sentence):
+                value = float(pattern.fixed) if pattern.fixed is not None else None
+                approximate = False
+                raw = m.group()
+                if value is None:
+                    value = cn_to_number(m.group("n"))
+                    if value is None:
+                        continue
+                    approximate = bool(m.group("pre") or m.group("post"))
+                    unit = m.groupdict().get("unit")
+                    target = cat.indicators[code].unit
+                    if unit == "元" and target == "万元":
+                        value = round(value / 10000, 6)
+                    elif unit == "万元" and target == "元":
+                        value = value * 10000
+                applicant = "total" if cat.indicators[code].has_applicants else None
+                key = (code, applicant)
+                if key in found:
+                    continue  # the first statement of a figure wins; restatements add nothing
+                found[key] = ExtractedValue(
+                    indicator=code, applicant_type=applicant, value=value, raw_value=raw, raw_label=raw,
+                    blank=False, approximate=approximate, source="narrative", evidence=sentence[:300],
+                )
+    return list(found.values())
+
+
+def conflicts(values: list[ExtractedValue]) -> list[str]:
+    """A prose figure that disagrees with the table: both are kept; the warning names the conflict."""
+    table = {(v.indicator, v.applicant_type): v for v in values if v.source == "table" and v.value is not None}
+    out = []
+    for v in values:
+        if v.source != "narrative" or v.approximate:
+            continue
+        t = table.get((v.indicator, v.applicant_type))
+        if t is not None and abs(t.value - v.value) > 1e-9:
+            out.append(f"prose and table disagree on {v.indicator}: prose {v.value:g} ({v.raw_value!r}), "
+                       f"table {t.value:g}")
+    return out
