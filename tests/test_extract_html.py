@@ -1,0 +1,71 @@
+"""A page in the official template's HTML (formats.md §2: rowspan/colspan, &nbsp; blanks, a 表二 header
+whose colspans differ from its data row, signed and thousands-separated cells, 251000元), GBK, with
+site chrome around a nested layout table. Values written from the fixture's source, by hand."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from extractors import extract_page
+
+FIXTURE = Path(__file__).parent / "fixtures" / "v2019_official_template.html"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return extract_page(FIXTURE.read_bytes(), path=FIXTURE.name)
+
+
+def cell(report, code, applicant=None):
+    (v,) = [v for v in report.values if v.indicator == code and v.applicant_type == applicant and v.source == "table"]
+    return v
+
+
+def test_metadata(report):
+    assert (report.format, report.year, report.published_on) == ("v2019", 2020, dt.date(2021, 1, 29))
+    assert report.agency.name == "某某区某某街道办事处" and report.agency.kind == "street_office"
+    assert report.source.encoding == "gb18030"
+    assert report.warnings == []
+
+
+@pytest.mark.parametrize("code, value, raw", [
+    ("reg_normative_total_published", 15, "15"),
+    ("licensing_prev_items", 12, "12"),      # header 本年增/减 spans 2 columns, the data row's 12 spans 2
+    ("licensing_change", -2, "-2"),
+    ("licensing_decisions", 1234, "1,234"),
+    ("other_services_change", 1, "+1"),
+    ("procurement_amount_wan", 25.1, "251000元"),  # 元 in the cell → the indicator's 万元
+])
+def test_active_disclosure_cells(report, code, value, raw):
+    v = cell(report, code)
+    assert (v.value, v.raw_value) == (value, raw)
+
+
+def test_requests_cells_and_blanks(report):
+    assert cell(report, "req_new", "natural_person").value == 5
+    assert cell(report, "req_new", "commercial_enterprise").value == 1
+    assert cell(report, "req_new", "total").value == 6
+    blank = cell(report, "res_withheld_state_secret", "total")
+    assert blank.blank and blank.value is None and blank.raw_value == ""
+    assert cell(report, "res_unavailable_not_held", "total").value == 1
+    assert cell(report, "req_carried_out", "total").value == 1
+
+
+def test_review_row_of_fifteen(report):
+    assert [cell(report, c).value for c in ("review_upheld", "review_pending", "review_total",
+                                             "lit_direct_pending", "lit_direct_total", "lit_after_review_total")] \
+        == [1, 1, 2, 1, 1, 0]
+
+
+def test_derived_subtotals_from_blank_and_filled_cells(report):
+    derived = {(v.indicator, v.applicant_type): v.value for v in report.values if v.source == "derived"}
+    assert derived[("res_unavailable_total", "total")] == 1
+    assert derived[("lit_total", None)] == 1
+    assert ("res_withheld_total", "total") not in derived  # every child blank: nothing to add up
+
+
+def test_site_chrome_does_not_leak_into_values(report):
+    raw = {v.raw_value for v in report.values}
+    assert not any("ICP" in r or "0597" in r for r in raw)
