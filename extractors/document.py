@@ -134,7 +134,8 @@ def _span(value: str | None) -> int:
 
 
 class _Flattener:
-    def __init__(self) -> None:
+    def __init__(self, grids: bool) -> None:
+        self.grids = grids
         self.tokens: list[Token] = []
         self.lines: list[str] = []
         self.tables: list[list[list[str]]] = []
@@ -149,7 +150,8 @@ class _Flattener:
 
     def data_table(self, table: etree._Element) -> None:
         self.flush()
-        self.tables.append(_grid(table))
+        if self.grids:
+            self.tables.append(_grid(table))
         for row in _rows(table):
             cells = [_clean(_cell_text(c)) for c in row.xpath("./td|./th")]
             if not any(cells):
@@ -178,7 +180,8 @@ class _Flattener:
             self._line.append(el.tail)
 
 
-def document_from_html(html: str) -> Document:
+def document_from_html(html: str, grids: bool = False) -> Document:
+    """HTML → tokens and text; ``grids=True`` also keeps each data table as a span-expanded rectangle."""
     # Encoding declarations were already honoured when decoding; lxml refuses str with one.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     root = lxml.html.fromstring(html) if html.strip() else None
@@ -190,7 +193,7 @@ def document_from_html(html: str) -> Document:
     if title_el is not None:
         title_el.drop_tree()
     body = root.find(".//body")
-    flat = _Flattener()
+    flat = _Flattener(grids)
     flat.walk(body if body is not None else root)
     flat.flush()
     return Document(text="\n".join(flat.lines), tokens=flat.tokens, media_type="text/html",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extractors.catalogue import Catalogue
 from extractors.document import Token
@@ -12,25 +13,42 @@ _MAX_LABEL_CHARS = 70
 _LAST_V2008_YEAR = 2018
 
 
+@lru_cache(maxsize=65536)
+def _token_markers(text: str, cat_id: int) -> tuple[tuple[str, str], ...]:
+    """(era, marker) pairs one label token carries. Cached: the same labels recur on every page."""
+    cat = _CATALOGUES[cat_id]
+    key = label_key(text)
+    found = []
+    for era, markers in cat.era_markers.items():
+        for n in _lengths(cat_id, era):
+            if n <= len(key) and key[-n:] in markers:
+                found.append((era, key[-n:]))
+                break
+        else:  # glued header cells (本年新制作数量本年新公开数量…), never a sentence with figures
+            if len(key) > _MAX_LABEL_CHARS or _FIGURES.search(text):
+                continue
+            found.extend((era, m) for m in markers if m in key)
+    return tuple(found)
+
+
+_CATALOGUES: dict[int, Catalogue] = {}
+_FIGURES = re.compile(r"[\d,，。；;]")
+
+
+@lru_cache(maxsize=64)
+def _lengths(cat_id: int, era: str) -> list[int]:
+    return sorted({len(m) for m in _CATALOGUES[cat_id].era_markers[era]}, reverse=True)
+
+
 def era_scores(tokens: list[Token], cat: Catalogue) -> dict[str, int]:
     """Distinct era-specific labels (catalogue keys found in one era only) seen per era."""
+    _CATALOGUES.setdefault(id(cat), cat)
     hits: dict[str, set[str]] = {era: set() for era in cat.era_markers}
-    lengths = {era: sorted({len(m) for m in ms}, reverse=True) for era, ms in cat.era_markers.items()}
     for tok in tokens:
         if tok.kind != "text" or len(tok.text) > _MAX_LABEL_CHARS * 2:
             continue
-        key = label_key(tok.text)
-        for era, markers in cat.era_markers.items():
-            for n in lengths[era]:
-                if n <= len(key) and key[-n:] in markers:
-                    hits[era].add(key[-n:])
-                    break
-            else:  # glued header cells (本年新制作数量本年新公开数量…), never a sentence with figures
-                if len(key) > _MAX_LABEL_CHARS or re.search(r"[\d,，。；;]", tok.text):
-                    continue
-                for m in markers:
-                    if m in key:
-                        hits[era].add(m)
+        for era, marker in _token_markers(tok.text, id(cat)):
+            hits[era].add(marker)
     return {era: len(found) for era, found in hits.items()}
 
 

@@ -70,7 +70,7 @@ def _to_simplified(doc: Document) -> tuple[Document, str]:
         raise PageError("script conversion changed the token structure")
     # 萬元 is text until converted to 万元, a unit word: classify converted tokens again.
     tokens = [t if t.text == n else cell_token(n, t.in_grid) for t, n in zip(doc.tokens, new_parts)]
-    script = detect_script(doc.text, text)
+    script = detect_script(doc.text, text) if text != doc.text else "simplified"
     tables = [[[to_simplified(c) for c in r] for r in g] for g in doc.tables] if script != "simplified" else doc.tables
     return replace(doc, tokens=tokens, text=text, title=title or None, tables=tables), script
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extractors.catalogue import Catalogue
 from extractors.document import Token
@@ -24,6 +25,7 @@ _SECTION_END_WORDS = ("情况", "事项", "措施", "问题", "概述")
 _APPLICANT_ALIASES = {"其他组织": "其他", "合计": "总计"}
 _APPLICANT_GROUP = "法人或其他组织"
 _REVIEW_ROW_COUNT = 15
+_YUAN_HEADER = re.compile(r"[(（:：]元")
 
 
 @dataclass
@@ -69,6 +71,11 @@ def _suffix_match(key: str, keys: dict[str, list[str]], lengths: list[int]) -> t
         if codes and (n >= 3 or tail == key):
             return tail, codes
     return None
+
+
+@lru_cache(maxsize=4096)
+def _scan(text: str, labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_scan_labels(text, list(labels)))
 
 
 def _scan_labels(text: str, labels: list[str]) -> list[str]:
@@ -257,7 +264,7 @@ class TableReader:
         text = label_key("".join(self.header)).replace(_APPLICANT_GROUP, "")
         for alias, canonical in _APPLICANT_ALIASES.items():
             text = text.replace(alias, canonical)
-        found = _scan_labels(text, list(self.applicant_labels))
+        found = _scan(text, tuple(self.applicant_labels))
         # 总计 spans the two header rows, so in reading order it comes before the five organisation
         # types although its column is last.
         codes = [self.applicant_labels[f] for f in found if self.applicant_labels[f] != "total"]
@@ -315,8 +322,8 @@ class TableReader:
             return
         canonical = self._canonical_active_row(printed)
         header_text = "".join(self.header)
-        unit_hint = "万元" if "万元" in header_text else ("元" if re.search(r"[(（:：]元", header_text) else None)
-        columns = _scan_labels(label_key(header_text), sorted(self.cat.active_columns))
+        unit_hint = "万元" if "万元" in header_text else ("元" if _YUAN_HEADER.search(header_text) else None)
+        columns = _scan(label_key(header_text), tuple(sorted(self.cat.active_columns)))
         codes: list[str | None] = []
         if canonical and len(columns) == len(cells) and all((canonical, c) in self.active_cells for c in columns):
             codes = [self.active_cells[(canonical, c)] for c in columns]

@@ -40,11 +40,12 @@ def _strict(raw: bytes, encoding: str) -> str | None:
         return None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
-    if not text:
-        return False
-    control = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return control / min(len(text), 20000) > _MAX_CONTROL_SHARE
+    sample = text[:20000]
+    return bool(sample) and len(_CONTROL.findall(sample)) / len(sample) > _MAX_CONTROL_SHARE
 
 
 def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:

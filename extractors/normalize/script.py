@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from opencc import OpenCC
 
@@ -18,11 +19,35 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Every character that t2s can change (from OpenCC's own dictionaries). Most pages are simplified:
+    one regex search tells them apart, and the (slow, pure-Python) conversion is skipped."""
+    import opencc
+
+    chars: set[str] = set("谘")
+    base = Path(opencc.__file__).parent / "dictionary"
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (base / name).read_text(encoding="utf-8").splitlines():
+            key, _, values = line.partition("\t")
+            target = values.split(" ")[0]
+            chars.update(a for a, b in zip(key, target) if a != b)
+            if len(key) != len(target):
+                chars.update(key)
+    return frozenset(chars)
+
+
+def needs_conversion(text: str) -> bool:
+    return not _traditional_chars().isdisjoint(text)
+
+
 def strip_pinyin(text: str) -> str:
     return _PINYIN.sub("", text)
 
 
 def to_simplified(text: str) -> str:
+    if not needs_conversion(text):
+        return text
     out = _t2s().convert(text)
     for wrong, right in _FIXUP_WORDS:
         out = out.replace(wrong, right)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"\([^()]*\)")
@@ -16,6 +17,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=65536)
 def label_key(label: str) -> str:
     """The comparable core of a printed label: no ordinals, no parentheticals, no punctuation or spaces.
 
@@ -47,6 +49,7 @@ class Number:
     raw: str
 
 
+@lru_cache(maxsize=65536)
 def parse_number(text: str) -> Number | None:
     """'  0 ' → 0 ; '1,234' → 1234 ; '+19' → 19 ; '-8' / '减8' → -8 ; '703.1544万元' → 703.1544 万元."""
     raw = text.strip()
