@@ -70,6 +70,29 @@ def cell_token(text: str, in_grid: bool) -> Token:
 # ---------------------------------------------------------------- plain text
 
 _PIPE_ONLY = re.compile(r"^[|\s]*$")
+# PDF and flattened text put a row on one line: a label, then its cells separated by spaces
+# (一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0), or only the 15 numbers of 表四.
+_TRAILING_CELLS = re.compile(r"^(?P<label>.*?[^\d\s.,+\-])?\s*(?P<cells>(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?\s+){0,40}[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)$")
+
+
+_LABEL_END = re.compile(r"[\u4e00-\u9fff)）]$")
+_SENTENCE_MARK = re.compile(r"[。，,；;:：]")
+
+
+def _line_fragments(line: str) -> list[str]:
+    if "|" in line:
+        return [f.strip() for f in line.split("|")]
+    m = _TRAILING_CELLS.match(line)
+    if not m:
+        return [line]
+    label = (m.group("label") or "").strip()
+    cells = m.group("cells").split()
+    if len(cells) == 1 and not (label and len(label) <= 40 and _LABEL_END.search(label)
+                                and not _SENTENCE_MARK.search(label)):
+        return [line]  # a lone trailing number is a table cell only after a short label
+    if label and len(label) > 80:
+        return [line]
+    return ([label] if label else []) + cells
 
 
 def document_from_text(text: str, media_type: str = "text/plain") -> Document:
@@ -80,8 +103,7 @@ def document_from_text(text: str, media_type: str = "text/plain") -> Document:
         if not line or _PIPE_ONLY.match(line):
             continue
         lines.append(line)
-        for fragment in line.split("|") if "|" in line else (line,):
-            fragment = fragment.strip()
+        for fragment in _line_fragments(line):
             if fragment:
                 tokens.append(cell_token(fragment, in_grid=False))
     return Document(text="\n".join(lines), tokens=tokens, media_type=media_type)
