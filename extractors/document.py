@@ -92,6 +92,9 @@ def _line_fragments(line: str) -> list[str]:
         return [line]  # a lone trailing number is a table cell only after a short label
     if label and len(label) > 80:
         return [line]
+    head, _, unit = label.rpartition(" ")
+    if head and unit in UNIT_WORDS:  # 指标 | 单位 | 数量 flattened: (一)收到申请数 件 0
+        return [head.strip(), unit] + cells
     return ([label] if label else []) + cells
 
 
