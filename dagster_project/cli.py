@@ -39,7 +39,7 @@ def run_summary(home: DataHome) -> dict:
         one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
         summary = {
             "pages_seen": one("SELECT count(*) FROM ingest.raw_pages")
-                          + one("SELECT count(*) FROM ingest.quarantine WHERE step = 'register'"),
+                          + one("SELECT count(*) FROM ingest.quarantine WHERE step IN ('register', 'fetch')"),
             "reports": one("SELECT count(*) FROM ingest.reports"),
             "values": one("SELECT count(*) FROM ingest.report_values"),
             "quarantined": one("SELECT count(*) FROM ingest.quarantine"),
@@ -63,10 +63,18 @@ def run_summary(home: DataHome) -> dict:
 def run(
     landing: Optional[Path] = typer.Option(None, help="Folder of pages to ingest (default: <home>/landing)."),
     home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
+    sources: Optional[Path] = typer.Option(None, help="CSV of URLs (url, agency, year) to fetch "
+                                                     "(default: sources.csv next to the landing folder)."),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="A private or loopback host the fetcher may "
+                                                                  "reach (repeatable), e.g. 127.0.0.1."),
     sample: bool = typer.Option(False, "--sample", help="Ingest the bundled sample corpus."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
 ) -> None:
     """Materialize the whole asset graph in-process, with the same Definitions the UI uses."""
+    if sources is not None:
+        os.environ["OGI_SOURCES"] = str(sources.resolve())
+    if allow_host:
+        os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
     data_home = _home(home, SAMPLE_CORPUS_DIR if sample and landing is None else landing)
     started = time.perf_counter()
     with console.status("building the warehouse (landing → raw → documents → extraction → dbt → checks → publish)"):

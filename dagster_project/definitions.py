@@ -1,6 +1,8 @@
 """The one Definitions object: used by the UI (workspace.yaml), the CLI (`ogi run`) and the tests."""
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from dagster_project.defs.acquire import raw_pages
@@ -22,7 +24,15 @@ defs = dg.Definitions(
     jobs=[full_build],
     schedules=[nightly],
     sensors=[landing_sensor],
-    resources={"ogi_home": OgiHome(root=str(home.root), landing=str(home.landing_dir) if home.landing_dir else None), "dbt": dbt_resource()},
+    resources={
+        "ogi_home": OgiHome(
+            root=str(home.root),
+            landing=str(home.landing_dir) if home.landing_dir else None,
+            sources=str(home.sources_override) if home.sources_override else None,
+            allow_hosts=[h for h in os.environ.get("OGI_ALLOW_HOSTS", "").split(",") if h],
+        ),
+        "dbt": dbt_resource(),
+    },
     # One process: half the time and memory, and no two processes fighting over the DuckDB lock.
     executor=dg.in_process_executor,
 )

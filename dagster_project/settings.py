@@ -15,12 +15,20 @@ SAMPLE_CORPUS_DIR = PROJECT_ROOT / "sample_corpus"
 class DataHome:
     root: Path
     landing_dir: Path | None = None  # another folder to read pages from (``--landing`` / OGI_LANDING)
+    sources_override: Path | None = None  # a sources CSV elsewhere (``--sources`` / OGI_SOURCES)
 
     @classmethod
     def from_env(cls) -> "DataHome":
         landing = os.environ.get("OGI_LANDING")
+        sources = os.environ.get("OGI_SOURCES")
         return cls(Path(os.environ.get("OGI_HOME", PROJECT_ROOT / "data")).resolve(),
-                   Path(landing).resolve() if landing else None)
+                   Path(landing).resolve() if landing else None,
+                   Path(sources).resolve() if sources else None)
+
+    @property
+    def sources_file(self) -> Path | None:
+        """sources.csv next to the landing folder, unless another file is named."""
+        return self.sources_override or self.landing.parent / "sources.csv"
 
     @property
     def landing(self) -> Path:
@@ -65,6 +73,8 @@ def export_environment(home: DataHome) -> None:
     os.environ["OGI_HOME"] = str(home.root)
     if home.landing_dir is not None:
         os.environ["OGI_LANDING"] = str(home.landing_dir)
+    if home.sources_override is not None:
+        os.environ["OGI_SOURCES"] = str(home.sources_override)
     os.environ["OGI_WORK_DB"] = str(home.work_db)
     os.environ.setdefault("DAGSTER_HOME", str(home.dagster_home))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)

@@ -34,7 +34,33 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.raw_pages (
     source_path     VARCHAR,            -- path relative to the landing folder, when from disk
     source_url      VARCHAR,
     raw_path        VARCHAR NOT NULL,   -- path of the immutable copy in raw/, relative to the data home
-    registered_at   TIMESTAMP NOT NULL
+    registered_at   TIMESTAMP NOT NULL,
+    parent_url      VARCHAR,            -- the report page an attachment (PDF/DOCX) was linked from
+    agency_hint     VARCHAR,            -- from the sources file
+    year_hint       INTEGER
+);
+
+-- every HTTP fetch: what was asked, what came back, how long it took
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.fetch_log (
+    url             VARCHAR NOT NULL,
+    final_url       VARCHAR,
+    status          INTEGER,
+    bytes           BIGINT,
+    elapsed_ms      INTEGER,
+    attempts        INTEGER,
+    not_modified    BOOLEAN,
+    error           VARCHAR,
+    sha256          VARCHAR,
+    fetched_at      TIMESTAMP NOT NULL
+);
+
+-- the validators of the last good fetch of each URL, for conditional GET
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.fetch_state (
+    url             VARCHAR PRIMARY KEY,
+    etag            VARCHAR,
+    last_modified   VARCHAR,
+    sha256          VARCHAR,
+    fetched_at      TIMESTAMP NOT NULL
 );
 
 -- one row per raw page that decoded: the normalized text the extractors read

@@ -98,8 +98,10 @@ def extract_page(raw: bytes, *, path: str | None = None, url: str | None = None,
 
 
 def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
-                     path: str | None = None, url: str | None = None) -> ExtractedReport:
-    """Document (already decoded and in simplified script) → report."""
+                     path: str | None = None, url: str | None = None,
+                     agency_hint: str | None = None, year_hint: int | None = None) -> ExtractedReport:
+    """Document (already decoded and in simplified script) → report. Hints (from a sources file) only
+    fill what the page itself does not say."""
     sha = sha256
     cat = load_catalogue()
     lines = doc.text.splitlines()
@@ -107,6 +109,10 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         lines = [doc.title, *lines]
     title_agency, title_year, title_index = find_title(lines)
     year = find_year(doc.text, title_year)
+    hint_notes = []
+    if year is None and year_hint:
+        year = int(year_hint)
+        hint_notes.append(f"report year {year} taken from the sources file (not found in the page)")
     if "信息公开" not in doc.text and "信息公开" not in (doc.title or ""):
         raise NotAReportError("not a report: the page never mentions 信息公开")
     era, has_tables = detect_era(doc.tokens, cat, year)
@@ -128,8 +134,12 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
     if year is None:
         warnings.append("report year not found")
     name = find_agency(doc.text, title_agency)
+    if name is None and agency_hint:
+        name = agency_hint
+        hint_notes.append("agency name taken from the sources file (not found in the page)")
     if name is None:
         warnings.append("agency name not found")
+    warnings.extend(hint_notes)
     published_on = find_published_on(lines, title_index, year)
     return ExtractedReport(
         source=SourceInfo(sha256=sha, media_type=doc.media_type, encoding=encoding, script=script,

@@ -1,5 +1,4 @@
 """Acquire: register every landing file in the content-addressed raw store (same bytes = one row)."""
-from __future__ import annotations
 
 import hashlib
 import os
@@ -9,10 +8,14 @@ from pathlib import Path
 
 import dagster as dg
 
+from urllib.parse import urlsplit
+
+from dagster_project.acquire.fetch import FetchJob, FetchPolicy, FetchResult, attachment_links, fetch_all
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows
-from extractors import parser_fingerprint, sniff_media_type
+from extractors import PageError, parser_fingerprint, sniff_media_type
+from extractors.normalize.decode import decode_bytes
 
 # Bigger files are not reports; they are quarantined unread (a 100 MB page would stall the run).
 MAX_PAGE_BYTES = 50 * 1024 * 1024
@@ -108,12 +111,20 @@ def _sha256_file(path: Path) -> str:
     key=["ingest", "raw_pages"],
     group_name="acquire",
     kinds={"python", "duckdb"},
-    description="Every file dropped in landing/, copied once into raw/ under its sha256 "
-                "(content-addressed and immutable). The same bytes again add no row.",
+    description="Every file dropped in landing/ and every URL of the sources file (plus the PDF/DOCX "
+                "attachments its pages link), copied once into raw/ under its sha256 (content-addressed and "
+                "immutable). The same bytes again add no row; failed fetches are quarantined.",
 )
 def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.MaterializeResult:
     home = ogi_home.home
     stats = register_landing(home)
+    fetched = FetchStats()
+    sources = home.sources_file
+    if sources is not None and sources.exists():
+        policy = FetchPolicy(allow_hosts=frozenset(ogi_home.allow_hosts))
+        fetched = fetch_sources(home, sources, policy)
+        context.log.info(f"sources: {fetched.urls} URLs, {fetched.fetched} fetched, {fetched.not_modified} "
+                         f"unchanged (304), {fetched.failed} failed, {fetched.attachments} attachments")
     with connect(home.work_db, read_only=False) as con:
         total = con.execute("SELECT count(*) FROM ingest.raw_pages").fetchone()[0]
     context.log.info(f"landing: {stats.files_seen} files, {stats.pages_registered} new pages, "
@@ -125,5 +136,122 @@ def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.Materi
         "duplicate_files": stats.duplicates,
         "quarantined": stats.quarantined,
         "raw_pages_total": total,
+        "urls": fetched.urls, "urls_fetched": fetched.fetched, "urls_not_modified": fetched.not_modified,
+        "urls_failed": fetched.failed, "attachments": fetched.attachments, "fetched_bytes": fetched.bytes,
+        "fetch_seconds": round(fetched.seconds, 2),
         "landing": dg.MetadataValue.path(str(home.landing)),
     })
+
+
+# ---------------------------------------------------------------- URL sources
+@dataclass
+class FetchStats:
+    urls: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    pages_registered: int = 0
+    attachments: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+
+def read_sources(path: Path) -> list[FetchJob]:
+    """sources.csv: url, and optional agency and year hints."""
+    import csv
+
+    jobs = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            url = (row.get("url") or "").strip()
+            if url and not url.startswith("#"):
+                year = (row.get("year") or "").strip()
+                jobs.append(FetchJob(url=url, hints={"agency_hint": (row.get("agency") or "").strip() or None,
+                                                     "year_hint": int(year) if year.isdigit() else None}))
+    return jobs
+
+
+def url_key(url: str) -> str:
+    """Quarantine key of a URL that gave no bytes (a failed fetch is an input too)."""
+    return hashlib.sha256(f"url:{url}".encode()).hexdigest()
+
+
+def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchStats:
+    import time as _time
+
+    stats = FetchStats()
+    started = _time.perf_counter()
+    fingerprint = parser_fingerprint()
+    jobs = read_sources(sources)
+    stats.urls = len(jobs)
+    with connect(home.work_db) as con:
+        state = {u: (e, lm) for u, e, lm in con.execute(
+            "SELECT url, etag, last_modified FROM ingest.fetch_state").fetchall()}
+        registered = {r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()}
+        log_rows, page_rows, state_rows, bad_rows, cleared = [], [], [], [], []
+
+        def handle(job: FetchJob, result: FetchResult, parent: str | None) -> list[FetchJob]:
+            now = datetime.now()
+            sha = hashlib.sha256(result.content).hexdigest() if result.content is not None else None
+            log_rows.append(dict(url=job.url, final_url=result.final_url, status=result.status,
+                                 bytes=len(result.content) if result.content is not None else 0,
+                                 elapsed_ms=result.elapsed_ms, attempts=result.attempts,
+                                 not_modified=result.not_modified, error=result.error, sha256=sha, fetched_at=now))
+            if result.not_modified:
+                stats.not_modified += 1
+                return []
+            if not result.ok:
+                stats.failed += 1
+                bad_rows.append(dict(sha256=url_key(job.url), parent_version=None, source_path=None,
+                                     source_url=job.url, step="fetch", error=result.error, quarantined_at=now))
+                return []
+            stats.fetched += 1
+            stats.bytes += len(result.content)
+            cleared.append(url_key(job.url))
+            state_rows.append(dict(url=job.url, etag=result.etag, last_modified=result.last_modified, sha256=sha,
+                                   fetched_at=now))
+            if sha not in registered:
+                stored = _store(home, sha, result.content)
+                page_rows.append(dict(
+                    sha256=sha, size_bytes=len(result.content),
+                    media_type=sniff_media_type(result.content, urlsplit(job.url).path, result.media_type),
+                    source_kind="url", source_path=None, source_url=job.url,
+                    raw_path=stored.relative_to(home.root).as_posix(), registered_at=now, parent_url=parent,
+                    agency_hint=job.hints.get("agency_hint"), year_hint=job.hints.get("year_hint")))
+                registered.add(sha)
+                stats.pages_registered += 1
+            if parent is None and sniff_media_type(result.content, urlsplit(job.url).path, result.media_type) == "text/html":
+                try:
+                    html = decode_bytes(result.content).text
+                except PageError:
+                    return []
+                return [FetchJob(url=link, etag=state.get(link, (None, None))[0],
+                                 last_modified=state.get(link, (None, None))[1], hints=job.hints)
+                        for link in attachment_links(html, result.final_url or job.url)]
+            return []
+
+        for job in jobs:
+            job.etag, job.last_modified = state.get(job.url, (None, None))
+        attachments: list[tuple[FetchJob, str]] = []
+        fetch_all(jobs, policy, lambda j, r: attachments.extend((a, j.url) for a in handle(j, r, None)))
+        stats.attachments = len(attachments)
+        if attachments:
+            parents = {a.url: p for a, p in attachments}
+            fetch_all([a for a, _ in attachments], policy, lambda j, r: handle(j, r, parents[j.url]))
+        for row in bad_rows:
+            row.pop("parent_version")
+            row["parser_version"] = fingerprint
+        con.execute("BEGIN")
+        if cleared:
+            con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?)) AND step = 'fetch'", [cleared])
+        if bad_rows:
+            con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?))", [[b["sha256"] for b in bad_rows]])
+        if state_rows:
+            con.execute("DELETE FROM ingest.fetch_state WHERE url IN (SELECT unnest(?))", [[r["url"] for r in state_rows]])
+        insert_rows(con, "fetch_log", log_rows)
+        insert_rows(con, "fetch_state", state_rows)
+        insert_rows(con, "raw_pages", page_rows)
+        insert_rows(con, "quarantine", bad_rows)
+        con.execute("COMMIT")
+    stats.seconds = _time.perf_counter() - started
+    return stats

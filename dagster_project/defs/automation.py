@@ -1,5 +1,4 @@
 """Automation: the full-build job, the nightly schedule and the landing-folder sensor."""
-from __future__ import annotations
 
 import hashlib
 import os

@@ -4,7 +4,6 @@ fct_indicator_value. The suites are generated from the spec's identities.csv.
 A report that breaks an identity is a *data* fault: the check turns red (severity WARN) with the
 offending reports in its metadata, the report is flagged in fct_report and kept — publishing goes on.
 """
-from __future__ import annotations
 
 import dagster as dg
 import duckdb

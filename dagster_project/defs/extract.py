@@ -1,6 +1,5 @@
 """Extract: every decoded document → one report row and its values (table cells, prose figures,
 derived subtotals, each with its evidence). A page with no report is quarantined with the reason."""
-from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,7 +56,7 @@ def extract_documents(home: DataHome, log=None) -> ExtractStats:
         pending = con.execute(
             """
             SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens,
-                   p.source_path, p.source_url
+                   p.source_path, p.source_url, p.agency_hint, p.year_hint
             FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
             WHERE d.parser_version = ?
               AND NOT EXISTS (SELECT 1 FROM ingest.reports r WHERE r.report_id = d.sha256 AND r.parser_version = ?)
@@ -82,10 +81,11 @@ def extract_documents(home: DataHome, log=None) -> ExtractStats:
             values.clear()
             bad.clear()
 
-        for i, (sha, media, encoding, script, title, text, tokens, path, url) in enumerate(pending, 1):
+        for i, (sha, media, encoding, script, title, text, tokens, path, url, agency_hint, year_hint) in enumerate(pending, 1):
             doc = Document(text=text, tokens=tokens_from_json(tokens), media_type=media, title=title)
             try:
-                report = extract_document(doc, sha256=sha, encoding=encoding, script=script, path=path, url=url)
+                report = extract_document(doc, sha256=sha, encoding=encoding, script=script, path=path, url=url,
+                                          agency_hint=agency_hint, year_hint=year_hint)
                 row, vals = report_rows(report, fingerprint, now)
                 reports.append(row)
                 values.extend(vals)

@@ -1,6 +1,5 @@
 """Normalize: decode each new raw page (charset, HTML → cells and text, traditional → simplified,
 pinyin annotations out) into ingest.documents. A page that cannot be decoded is quarantined."""
-from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -3,7 +3,6 @@ warehouse/ogi.duckdb (atomic on one filesystem), plus one Parquet file per mart.
 
 BI tools only ever read the published file. A reader holding it open keeps the old inode; the next
 reader sees the new one; nobody sees a half-written warehouse and no reader blocks a run."""
-from __future__ import annotations
 
 import os
 import shutil

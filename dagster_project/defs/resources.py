@@ -13,7 +13,10 @@ class OgiHome(dg.ConfigurableResource):
 
     root: str
     landing: str | None = None
+    sources: str | None = None
+    allow_hosts: list[str] = []  # private/loopback hosts the fetcher may reach (tests: 127.0.0.1)
 
     @property
     def home(self) -> DataHome:
-        return DataHome(Path(self.root), Path(self.landing) if self.landing else None).ensure()
+        return DataHome(Path(self.root), Path(self.landing) if self.landing else None,
+                        Path(self.sources) if self.sources else None).ensure()

@@ -3,7 +3,6 @@
 dbt writes into the work DuckDB file (profile reads OGI_WORK_DB); its tests become asset checks,
 so a structural fault (duplicate key, unknown code, broken relationship) fails the build and
 blocks publishing."""
-from __future__ import annotations
 
 import os
 import shutil

@@ -1,0 +1,1 @@
+"""Acquisition without Dagster: landing-folder scans and safe HTTP fetching."""
