@@ -69,7 +69,7 @@ def detect_era(tokens: list[Token], cat: Catalogue, year: int | None) -> tuple[s
             key = label_key(tok.text)
             if any(n >= 6 and key[-n:] in shared for n in lengths if n <= len(key)):
                 requests_rows += 1
-    if requests_rows >= 3:
+    if requests_rows >= 2:
         return ("v2021" if scores.get("v2021") else "v2019"), True
     if year is not None and year <= _LAST_V2008_YEAR:
         return "v2008", False

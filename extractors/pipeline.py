@@ -11,11 +11,12 @@ from extractors.catalogue import load_catalogue, spec_dir
 from extractors.derive import derive_subtotals
 from extractors.document import Document, cell_token, document_from_html, document_from_text
 from extractors.era import detect_era
-from extractors.errors import NotAReportError, PageError
+from extractors.errors import DecodeError, NotAReportError, PageError
 from extractors.metadata import agency_kind, find_agency, find_published_on, find_title, find_year
 from extractors.model import Agency, ExtractedReport, SourceInfo
 from extractors.narrative import conflicts, read_narrative
 from extractors.normalize.decode import decode_bytes
+from extractors.normalize.office import DOCX, document_from_docx, document_from_pdf, is_docx
 from extractors.normalize.script import detect_script, strip_pinyin, to_simplified
 from extractors.tables import TableReader, group_rows
 
@@ -48,7 +49,7 @@ def sniff_media_type(raw: bytes, path: str | None = None, declared: str | None =
     head = raw[:2048].lstrip()
     for magic, media in _UNSUPPORTED_MAGIC.items():
         if head.startswith(magic):
-            return media
+            return DOCX if media == "application/zip" and is_docx(raw) else media
     if declared and declared.split(";")[0].strip() in ("text/html", "text/plain"):
         return declared.split(";")[0].strip()
     suffix = Path(path).suffix.lower() if path else ""
@@ -75,18 +76,31 @@ def _to_simplified(doc: Document) -> tuple[Document, str]:
     return replace(doc, tokens=tokens, text=text, title=title or None, tables=tables), script
 
 
+_UNSUPPORTED_REASONS = {
+    "application/msword": "legacy .doc (Word 97-2003) is not supported: needs conversion to DOCX or PDF",
+    "application/zip": "a ZIP archive that is not a DOCX document",
+    "application/gzip": "a gzip file (compressed page or archive), not a report page",
+}
+
+
 def read_document(raw: bytes, *, path: str | None = None, media_type: str | None = None) -> tuple[Document, str, str]:
     """bytes → (document in simplified script, encoding, script of the original)."""
     media = sniff_media_type(raw, path, media_type)
-    if media not in ("text/html", "text/plain"):
-        raise PageError(f"unsupported media type {media} (not HTML or text)")
-    decoded = decode_bytes(raw, declared=media_type.partition("charset=")[2] if media_type else None)
-    text = strip_pinyin(decoded.text)
-    doc = document_from_html(text) if media == "text/html" else document_from_text(text, media)
+    if media == "application/pdf":
+        doc, encoding = document_from_pdf(raw), "pdf-text"
+    elif media == DOCX:
+        doc, encoding = document_from_docx(raw), "docx-xml"
+    elif media in ("text/html", "text/plain"):
+        decoded = decode_bytes(raw, declared=media_type.partition("charset=")[2] if media_type else None)
+        text = strip_pinyin(decoded.text)
+        doc = document_from_html(text) if media == "text/html" else document_from_text(text, media)
+        encoding = decoded.encoding
+    else:
+        raise DecodeError(_UNSUPPORTED_REASONS.get(media, f"unsupported media type {media}"))
     if not doc.text.strip():
         raise NotAReportError("no text: the page is empty once markup is removed")
     doc, script = _to_simplified(doc)
-    return doc, decoded.encoding, script
+    return doc, encoding, script
 
 
 def extract_page(raw: bytes, *, path: str | None = None, url: str | None = None,
