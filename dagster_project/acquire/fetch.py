@@ -164,14 +164,14 @@ def _get_with_retries(client, url, headers, policy, limiter, result) -> str | No
         try:
             with limiter(host), client.stream("GET", url, headers=headers) as response:
                 result.status = response.status_code
+                if response.status_code == 304:  # httpx counts 304 among redirects
+                    result.not_modified = True
+                    return None
                 if response.is_redirect:
                     location = response.headers.get("location")
                     if not location:
                         raise ValueError(f"redirect {response.status_code} without Location")
                     return urljoin(url, location)
-                if response.status_code == 304:
-                    result.not_modified = True
-                    return None
                 if response.status_code >= 500:
                     raise _Retryable(f"HTTP {response.status_code}")
                 if response.status_code >= 400:
