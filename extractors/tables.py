@@ -287,13 +287,14 @@ class TableReader:
         self.seen_requests_row = True
         cells = row.values
         columns = self._applicant_columns()
-        if len(cells) != len(columns):
-            if not row.grid and len(cells) < len(columns):
-                self.warnings.append(
-                    f"{label!r}: {len(cells)} of {len(columns)} applicant cells (blank cells lost in "
-                    f"flattened text); columns unknown, values not assigned: {cells}")
-                return
-            self.warnings.append(f"{label!r}: {len(cells)} cells for {len(columns)} applicant columns")
+        if len(cells) < len(columns):
+            why = "blank cells lost in flattened text" if not row.grid else "merged or missing cells"
+            self.warnings.append(f"{label!r}: {len(cells)} of {len(columns)} applicant cells ({why}); "
+                                 f"columns unknown, values not assigned: {cells}")
+            return
+        if len(cells) > len(columns):
+            self.warnings.append(f"{label!r}: {len(cells)} cells for {len(columns)} applicant columns; "
+                                 f"kept the first {len(columns)}")
         for applicant, raw in zip(columns, cells):
             self._value(code, applicant, raw, row, label)
 

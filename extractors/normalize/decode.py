@@ -40,12 +40,30 @@ def _strict(raw: bytes, encoding: str) -> str | None:
         return None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
     return bool(sample) and len(_CONTROL.findall(sample)) / len(sample) > _MAX_CONTROL_SHARE
+
+
+# A page that decodes with more than this share of replacement characters is refused.
+_MAX_REPLACED_SHARE = 0.05
+
+
+def _least_damaged(raw: bytes, encodings: list[str]) -> tuple[str, str]:
+    """Mixed encodings in one page (a UTF-8 template around GBK content): keep the reading that loses
+    the fewest bytes, and say so in the encoding name."""
+    best_text, best_enc, best_bad = "", "", None
+    for enc in encodings:
+        text = raw.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if best_bad is None or bad < best_bad:
+            best_text, best_enc, best_bad = text, enc, bad
+    if not best_text or best_bad / max(len(best_text), 1) > _MAX_REPLACED_SHARE:
+        raise DecodeError("undecodable bytes: no encoding fits (binary file or heavily mixed encodings?)")
+    return best_text, f"{best_enc}+replace"
 
 
 def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
@@ -73,10 +91,11 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
                 break
         if text is None:
             best = from_bytes(raw, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
-            if best is None:
-                raise DecodeError("undecodable bytes: no encoding fits (binary file?)")
-            encoding = _canonical(best.encoding)
-            text = raw.decode(encoding, errors="replace")
+            if best is not None:
+                encoding = _canonical(best.encoding)
+                text = raw.decode(encoding, errors="replace")
+            else:
+                text, encoding = _least_damaged(raw, list(dict.fromkeys(candidates + ["gb18030"])))
     if _looks_binary(text):
         raise DecodeError(f"binary content: too many control characters after decoding as {encoding}")
     return Decoded(text=text, encoding=encoding)

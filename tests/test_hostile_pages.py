@@ -1,0 +1,56 @@
+"""Hostile pages: each either becomes a report (with warnings) or raises PageError with a clear
+reason and the step — never another exception."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors import PageError, extract_page
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPORT = FIXTURES / "v2019_official_template.html"
+TITLE = "某某镇2020年政府信息公开工作年度报告\n本年新收政府信息公开申请数量\n".encode("utf-8")
+
+REFUSED = [
+    ("empty", b"", "decode", "empty"),
+    ("whitespace", b" \r\n\t ", "decode", "empty"),
+    ("binary", bytes(range(256)) * 64, "decode", "binary"),
+    ("png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "decode", "image/png"),
+    ("gzip", b"\x1f\x8b\x08\x00" + b"\x00" * 64, "decode", "gzip"),
+    ("news page", "<html><body><h1>镇里召开春耕动员会</h1><p>全镇干部参加。</p></body></html>".encode(), "extract",
+     "not a report"),
+    ("404 served with 200", "<html><body><h1>404 页面不存在</h1><p>您访问的页面不存在。</p></body></html>".encode(),
+     "extract", "not a report"),
+    ("deeply nested tables", ("<html><body>" + "<table><tr><td>" * 3000 + "x" + "</td></tr></table>" * 3000
+                              + "</body></html>").encode(), "extract", "no text"),
+    ("only markup", b"<html><head><script>var a=1;</script></head><body><div></div></body></html>", "extract",
+     "no text"),
+]
+
+
+@pytest.mark.parametrize("name, raw, step, reason", REFUSED, ids=[r[0] for r in REFUSED])
+def test_refused_with_step_and_reason(name, raw, step, reason):
+    with pytest.raises(PageError) as info:
+        extract_page(raw)
+    assert info.value.step == step
+    assert reason in info.value.message
+
+
+def test_truncated_html_keeps_what_it_has_and_warns():
+    report = extract_page(REPORT.read_bytes()[:3000])
+    assert report.format == "v2019" and report.year == 2020
+    assert any("not assigned" in w for w in report.warnings)
+    assert all(v.applicant_type is None or v.value is not None or v.blank for v in report.values)
+
+
+def test_lying_charset_header():
+    raw = REPORT.read_bytes().replace(b"charset=gb2312", b"charset=utf-8")
+    report = extract_page(raw, media_type="text/html; charset=utf-8")
+    assert report.source.encoding == "gb18030" and report.year == 2020
+
+
+def test_mixed_encodings_in_one_page():
+    raw = TITLE * 20 + "上年结转政府信息公开申请数量".encode("gbk")
+    report = extract_page(raw)
+    assert report.source.encoding.endswith("+replace") and report.year == 2020
