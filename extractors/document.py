@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal
 
-import lxml.html
 from lxml import etree
 
 from extractors.normalize.text import NA_MARKS, UNIT_WORDS, parse_number
@@ -60,8 +59,9 @@ def _clean(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def cell_token(text: str, in_grid: bool) -> Token:
-    text = _clean(text)
+def cell_token(text: str, in_grid: bool, clean: bool = True) -> Token:
+    if clean:
+        text = _clean(text)
     if not text or text in NA_MARKS or text in UNIT_WORDS or parse_number(text) is not None:
         return Token("value", text, in_grid)
     return Token("text", text, in_grid)
@@ -115,9 +115,13 @@ def document_from_text(text: str, media_type: str = "text/plain") -> Document:
 # ---------------------------------------------------------------- HTML
 
 
+_STRING = etree.XPath("string()")
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
 def _cell_text(cell: etree._Element) -> str:
     # <br> inside a header cell splits a word (本年新<br>制作数量): join without a space.
-    return "".join(cell.itertext())
+    return _STRING(cell)
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:
@@ -178,11 +182,11 @@ class _Flattener:
         if self.grids:
             self.tables.append(_grid(table))
         for row in _rows(table):
-            cells = [_clean(_cell_text(c)) for c in row.xpath("./td|./th")]
+            cells = [_clean(_cell_text(c)) for c in row.iterchildren("td", "th")]
             if not any(cells):
                 continue
             self.lines.append(" | ".join(cells))
-            self.tokens.extend(cell_token(c, in_grid=True) for c in cells)
+            self.tokens.extend(cell_token(c, True, clean=False) for c in cells)
             self.tokens.append(Token("row_end", "", True))
 
     def walk(self, el: etree._Element) -> None:
@@ -209,14 +213,15 @@ def document_from_html(html: str, grids: bool = False) -> Document:
     """HTML → tokens and text; ``grids=True`` also keeps each data table as a span-expanded rectangle."""
     # Encoding declarations were already honoured when decoding; lxml refuses str with one.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    root = lxml.html.fromstring(html) if html.strip() else None
+    # Plain etree elements: lxml.html's element-class lookup costs more than the parse itself.
+    root = etree.fromstring(html, _HTML_PARSER) if html.strip() else None
     if root is None:
         return Document(text="", tokens=[], media_type="text/html")
-    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
     title_el = root.find(".//title")
-    title = _clean(title_el.text_content()) if title_el is not None else None
+    title = _clean(_STRING(title_el)) if title_el is not None else None
     if title_el is not None:
-        title_el.drop_tree()
+        title_el.getparent().remove(title_el)
     body = root.find(".//body")
     flat = _Flattener(grids)
     flat.walk(body if body is not None else root)
