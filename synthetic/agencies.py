@@ -104,19 +104,21 @@ def _digits(rng: Random, n: int) -> str:
     return str(rng.randrange(10 ** (n - 1), 10 ** n))
 
 
+def _pool(counties, kind: str) -> list[tuple[str, str]]:
+    if kind == "town":
+        return [(c, t) for c, towns, _, _ in counties for t in towns]
+    if kind == "xiang":
+        return [(c, t) for c, _, xiangs, _ in counties for t in xiangs]
+    if kind == "street":
+        return [(c, s) for c, _, _, streets in counties for s in streets]
+    return [(c, "") for c, _, _, _ in counties]
+
+
 def draw_agency(rng: Random) -> Agency:
     kind = rng.choices(_KIND_NAMES, _KIND_WEIGHTS)[0]
-    prov, abbr, city, area, post, domain, counties = rng.choice(PLACES)
-    if kind in ("town", "xiang"):
-        pool = [(c, t) for c, towns, xiangs, _ in counties for t in (towns if kind == "town" else xiangs)]
-        if not pool:
-            pool = [(c, t) for c, towns, _, _ in counties for t in towns]
-            kind = "town"
-    elif kind == "street":
-        pool = [(c, s) for c, _, _, streets in counties for s in streets]
-    else:
-        pool = [(c, "") for c, _, _, _ in counties]
-    county, unit = rng.choice(pool)
+    places = [p for p in PLACES if _pool(p[6], kind)]
+    prov, abbr, city, area, post, domain, counties = rng.choice(places)
+    county, unit = rng.choice(_pool(counties, kind))
     if kind in ("town", "xiang"):
         short = unit
         name = rng.choice((f"{county}{unit}人民政府", f"{county}{unit}人民政府", f"{unit}人民政府", f"{county}{unit}"))

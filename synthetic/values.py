@@ -301,7 +301,7 @@ def old_table(rng: Random, fig: Figures, scale: float) -> None:
     fill_children(rng, fig, "old_req_completed", completed, {"延期": 0}, fixed={"延期": extended})
     v[("old_req_answered", None)] = completed
     fill_children(rng, fig, "old_req_answered", completed,
-                  {"已主动公开": 15, "同意公开": 45, "部分公开": 7, "不同意": 5, "不属于": 10, "不存在": 10,
+                  {"已主动公开": 15, "不同意": 5, "部分公开": 7, "同意公开": 45, "不属于": 10, "不存在": 10,
                    "更改补充": 4, "其他途径": 4})
     denied = next((c for c in codes if ind[c].parent == "old_req_answered" and "不同意" in ind[c].label), None)
     if denied:
@@ -365,7 +365,8 @@ def break_identity(rng: Random, fig: Figures, ident: Identity, printed: set) -> 
     Returns the keys whose cells must be printed (not blank) so that the break is visible."""
     k = rng.randint(1, 5)
     spec, era, v = fig.spec, fig.era, fig.values
-    others = [i for i in spec.strict_identities(era) if i.code != ident.code and i.scope == "column"]
+    others = [i for i in spec.strict_identities(era) if i.code != ident.code and i.scope == "column"
+              and all(t in printed for t in i.terms)]  # identities over derived nodes hold by construction
     member = {}
     for i in spec.strict_identities(era):
         for t in i.terms:

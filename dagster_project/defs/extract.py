@@ -10,10 +10,11 @@ from dagster_project.defs.normalize import _quarantine
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows
-from extractors import Document, PageError, extract_document, parser_fingerprint, tokens_from_json
+from extractors import parser_fingerprint
+from extractors.batch import Failure, extract_stored, map_pages
 from extractors.model import ExtractedReport
 
-_BATCH = 500
+_BATCH = 1000
 REPORTS = dg.AssetKey(["ingest", "reports"])
 VALUES = dg.AssetKey(["ingest", "report_values"])
 QUARANTINE = dg.AssetKey(["ingest", "quarantine"])
@@ -48,62 +49,58 @@ def report_rows(report: ExtractedReport, fingerprint: str, now: datetime) -> tup
     return row, values
 
 
-def extract_documents(home: DataHome, log=None) -> ExtractStats:
+def extract_documents(home: DataHome, log=None, workers: int | None = None) -> ExtractStats:
     fingerprint = parser_fingerprint()
     stats = ExtractStats()
     now = datetime.now()
     with connect(home.work_db) as con:
-        pending = con.execute(
+        pending = [r[0] for r in con.execute(
             """
-            SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens,
-                   p.source_path, p.source_url, p.agency_hint, p.year_hint
-            FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
+            SELECT d.sha256 FROM ingest.documents d
             WHERE d.parser_version = ?
               AND NOT EXISTS (SELECT 1 FROM ingest.reports r WHERE r.report_id = d.sha256 AND r.parser_version = ?)
               AND NOT EXISTS (SELECT 1 FROM ingest.quarantine q WHERE q.sha256 = d.sha256 AND q.parser_version = ?)
             ORDER BY d.sha256
-            """, [fingerprint, fingerprint, fingerprint]).fetchall()
+            """, [fingerprint, fingerprint, fingerprint]).fetchall()]
         stats.pending = len(pending)
-        reports, values, bad = [], [], []
-
-        def flush() -> None:
-            ids = [r["report_id"] for r in reports] + [b["sha256"] for b in bad]
-            if not ids:
-                return
-            con.execute("BEGIN")
-            for table, column in (("report_values", "report_id"), ("reports", "report_id"), ("quarantine", "sha256")):
-                con.execute(f"DELETE FROM ingest.{table} WHERE {column} IN (SELECT unnest(?))", [ids])
-            insert_rows(con, "reports", reports)
-            insert_rows(con, "report_values", values)
-            insert_rows(con, "quarantine", bad)
-            con.execute("COMMIT")
-            reports.clear()
-            values.clear()
-            bad.clear()
-
-        for i, (sha, media, encoding, script, title, text, tokens, path, url, agency_hint, year_hint) in enumerate(pending, 1):
-            doc = Document(text=text, tokens=tokens_from_json(tokens), media_type=media, title=title)
-            try:
-                report = extract_document(doc, sha256=sha, encoding=encoding, script=script, path=path, url=url,
-                                          agency_hint=agency_hint, year_hint=year_hint)
-                row, vals = report_rows(report, fingerprint, now)
-                reports.append(row)
+        # Documents are read in batches so memory stays flat however large the corpus is.
+        for start in range(0, len(pending), _BATCH):
+            batch = con.execute(
+                """
+                SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens,
+                       p.source_path, p.source_url, p.agency_hint, p.year_hint
+                FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
+                WHERE d.sha256 IN (SELECT unnest(?)) ORDER BY d.sha256
+                """, [pending[start:start + _BATCH]]).fetchall()
+            reports, values, bad = [], [], []
+            for row, result in zip(batch, map_pages(extract_stored, batch, workers)):
+                sha, path, url = row[0], row[7], row[8]
+                if isinstance(result, Failure):
+                    bad.append(_quarantine(sha, fingerprint, path, url, result.step, result.error))
+                    continue
+                report_row, vals = report_rows(result, fingerprint, now)
+                reports.append(report_row)
                 values.extend(vals)
-                stats.reports += 1
-                stats.values += len(vals)
-            except PageError as err:
-                bad.append(_quarantine(sha, fingerprint, path, url, err.step, err.message))
-                stats.quarantined += 1
-            except Exception as err:  # one bad page never stops the run
-                bad.append(_quarantine(sha, fingerprint, path, url, "extract",
-                                       f"internal error: {type(err).__name__}: {err}"))
-                stats.quarantined += 1
-            if len(reports) + len(bad) >= _BATCH:
-                flush()
-                if log:
-                    log.info(f"extracted {i}/{stats.pending} documents")
-        flush()
+            _replace_reports(con, reports, values, bad)
+            stats.reports += len(reports)
+            stats.values += len(values)
+            stats.quarantined += len(bad)
+            if log:
+                log.info(f"extracted {start + len(batch)}/{stats.pending} documents")
     return stats
+
+
+def _replace_reports(con, reports: list[dict], values: list[dict], bad: list[dict]) -> None:
+    ids = [r["report_id"] for r in reports] + [b["sha256"] for b in bad]
+    if not ids:
+        return
+    con.execute("BEGIN")
+    for table, column in (("report_values", "report_id"), ("reports", "report_id"), ("quarantine", "sha256")):
+        con.execute(f"DELETE FROM ingest.{table} WHERE {column} IN (SELECT unnest(?))", [ids])
+    insert_rows(con, "reports", reports)
+    insert_rows(con, "report_values", values)
+    insert_rows(con, "quarantine", bad)
+    con.execute("COMMIT")
 
 
 @dg.multi_asset(

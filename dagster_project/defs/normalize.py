@@ -9,7 +9,8 @@ import dagster as dg
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows
-from extractors import PageError, parser_fingerprint, read_document, tokens_to_json
+from extractors import parser_fingerprint
+from extractors.batch import Failure, map_pages, normalize_file
 
 _BATCH = 500
 
@@ -34,48 +35,43 @@ def pending_pages(con, fingerprint: str) -> list[tuple[str, str, str | None, str
         """, [fingerprint, fingerprint]).fetchall()
 
 
-def normalize_pages(home: DataHome, log=None) -> NormalizeStats:
+def normalize_pages(home: DataHome, log=None, workers: int | None = None) -> NormalizeStats:
     fingerprint = parser_fingerprint()
     stats = NormalizeStats()
     with connect(home.work_db) as con:
         pending = pending_pages(con, fingerprint)
         stats.pending = len(pending)
-        docs, bad = [], []
-
-        def flush() -> None:
-            shas = [d["sha256"] for d in docs] + [b["sha256"] for b in bad]
-            if not shas:
-                return
-            con.execute("BEGIN")
-            con.execute("DELETE FROM ingest.documents WHERE sha256 IN (SELECT unnest(?))", [shas])
-            con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?))", [shas])
-            insert_rows(con, "documents", docs)
-            insert_rows(con, "quarantine", bad)
-            con.execute("COMMIT")
-            docs.clear()
-            bad.clear()
-
-        for i, (sha, raw_path, source_path, source_url, media_type) in enumerate(pending, 1):
-            try:
-                raw = (home.root / raw_path).read_bytes()
-                doc, encoding, script = read_document(raw, path=source_path, media_type=media_type)
-                docs.append(dict(sha256=sha, parser_version=fingerprint, media_type=doc.media_type,
-                                 encoding=encoding, script=script, n_chars=len(doc.text), title=doc.title,
-                                 text=doc.text, tokens=tokens_to_json(doc.tokens)))
-                stats.documents += 1
-            except PageError as err:
-                bad.append(_quarantine(sha, fingerprint, source_path, source_url, err.step, err.message))
-                stats.quarantined += 1
-            except Exception as err:  # a bug on one page must not stop the run: quarantine and go on
-                bad.append(_quarantine(sha, fingerprint, source_path, source_url, "decode",
-                                       f"internal error: {type(err).__name__}: {err}"))
-                stats.quarantined += 1
-            if len(docs) + len(bad) >= _BATCH:
-                flush()
-                if log:
-                    log.info(f"normalized {i}/{stats.pending} pages")
-        flush()
+        for start in range(0, len(pending), _BATCH * 4):
+            batch = pending[start:start + _BATCH * 4]
+            args = [(str(home.root / raw_path), source_path, media_type)
+                    for _, raw_path, source_path, _, media_type in batch]
+            docs, bad = [], []
+            for (sha, _, source_path, source_url, _), result in zip(batch, map_pages(normalize_file, args, workers)):
+                if isinstance(result, Failure):
+                    bad.append(_quarantine(sha, fingerprint, source_path, source_url, result.step, result.error))
+                else:
+                    docs.append(dict(sha256=sha, parser_version=fingerprint, media_type=result.media_type,
+                                     encoding=result.encoding, script=result.script, n_chars=len(result.text),
+                                     title=result.title, text=result.text, tokens=result.tokens))
+            _replace(con, docs, bad)
+            stats.documents += len(docs)
+            stats.quarantined += len(bad)
+            if log:
+                log.info(f"normalized {start + len(batch)}/{stats.pending} pages")
     return stats
+
+
+def _replace(con, docs: list[dict], bad: list[dict]) -> None:
+    """One transaction per batch: a run killed mid-way loses at most the batch it was in."""
+    shas = [d["sha256"] for d in docs] + [b["sha256"] for b in bad]
+    if not shas:
+        return
+    con.execute("BEGIN")
+    con.execute("DELETE FROM ingest.documents WHERE sha256 IN (SELECT unnest(?))", [shas])
+    con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?))", [shas])
+    insert_rows(con, "documents", docs)
+    insert_rows(con, "quarantine", bad)
+    con.execute("COMMIT")
 
 
 def _quarantine(sha, fingerprint, source_path, source_url, step, error) -> dict:

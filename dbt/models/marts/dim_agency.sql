@@ -1,0 +1,102 @@
+-- One row per publishing agency. agency_key = md5(agency name without whitespace); the name shown
+-- is the most frequent spelling (ties: the most recent report's). Geography comes from the most
+-- recent report that resolves the most levels (a gazetteer will refine it). The agency of reports
+-- whose agency name was not found is one "unknown" member (agency_key = md5('')).
+with reports as (
+
+    select
+        *,
+        row_number() over (
+            partition by agency_key
+            order by year desc nulls last, published_on desc nulls last, extracted_at desc, report_id desc
+        ) as recency_rank
+
+    from {{ ref('stg_ingest__reports') }}
+
+),
+
+spellings as (
+
+    select
+        agency_key,
+        agency_name,
+        count(*) as n_reports,
+        min(recency_rank) as best_recency_rank
+
+    from reports
+    where agency_name is not null
+    group by agency_key, agency_name
+
+),
+
+preferred_name as (
+
+    select agency_key, agency_name
+    from spellings
+    qualify row_number() over (
+        partition by agency_key order by n_reports desc, best_recency_rank asc, agency_name
+    ) = 1
+
+),
+
+geography as (
+
+    select
+        agency_key,
+        province,
+        prefecture,
+        county,
+        township,
+        division_code
+
+    from reports
+    qualify row_number() over (
+        partition by agency_key
+        order by
+            (province is not null)::int + (prefecture is not null)::int + (county is not null)::int
+            + (township is not null)::int + (division_code is not null)::int desc,
+            recency_rank asc
+    ) = 1
+
+),
+
+aggregated as (
+
+    select
+        agency_key,
+        any_value(agency_name_normalized) as agency_name_normalized,
+        arg_min(agency_kind, recency_rank) filter (where agency_kind is not null) as agency_kind,
+        bool_and(is_agency_unknown) as is_unknown,
+        count(*) as n_reports,
+        min(year) as first_year,
+        max(year) as last_year
+
+    from reports
+    group by agency_key
+
+),
+
+final as (
+
+    select
+        aggregated.agency_key,
+        preferred_name.agency_name,
+        aggregated.agency_name_normalized,
+        aggregated.agency_kind,
+        geography.province,
+        geography.prefecture,
+        geography.county,
+        geography.township,
+        geography.division_code,
+        aggregated.n_reports,
+        aggregated.first_year,
+        aggregated.last_year,
+        aggregated.is_unknown
+
+    from aggregated
+    left join preferred_name using (agency_key)
+    left join geography using (agency_key)
+
+)
+
+select * from final

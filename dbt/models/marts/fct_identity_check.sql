@@ -1,0 +1,169 @@
+-- One row per report × identity × applicant column (or × requests-table row, for identities whose
+-- terms are applicant columns), built from the spec's identities (stg_spec__identity_terms): only
+-- severity 'error' identities, only reports whose format is in the identity's eras.
+--   lhs / rhs: the signed sum of the terms that are present (NULL when none is);
+--   status:    not_applicable when no lhs term or no rhs term is present, else pass when
+--              |lhs - rhs| < 1e-9, else fail. Absent or blank terms count as 0 once one is present.
+-- A failing identity is data (a row here, a flag on fct_report), never a dbt test failure.
+with terms as (
+
+    select * from {{ ref('stg_spec__identity_terms') }}
+
+),
+
+identities as (
+
+    select distinct
+        identity_code, scope, severity, description, lhs_expression, rhs_expression, eras, check_mode
+    from terms
+
+),
+
+reports as (
+
+    select report_id, agency_key, year, format from {{ ref('stg_ingest__reports') }}
+
+),
+
+applicant_columns as (
+
+    select applicant_type_code from {{ ref('dim_applicant_type') }}
+    where is_applicant_column
+
+),
+
+applicant_rows as (
+
+    select indicator_code, eras from {{ ref('dim_indicator') }}
+    where breakdown = 'applicant'
+
+),
+
+indicator_values as (
+
+    select report_id, indicator_code, applicant_type_code, value from {{ ref('fct_indicator_value') }}
+
+),
+
+report_identities as (
+
+    select reports.*, identities.*
+    from reports
+    join identities on list_contains(identities.eras, reports.format)
+
+),
+
+-- one row per check: (report, identity, applicant column) or (report, identity, indicator row)
+instances as (
+
+    select report_identities.*, applicant_columns.applicant_type_code, null::varchar as indicator_code
+    from report_identities
+    cross join applicant_columns
+    where report_identities.check_mode = 'applicant_column'
+
+    union all
+
+    select report_identities.*, 'none' as applicant_type_code, null::varchar as indicator_code
+    from report_identities
+    where report_identities.check_mode = 'report'
+
+    union all
+
+    select report_identities.*, null::varchar as applicant_type_code, applicant_rows.indicator_code
+    from report_identities
+    join applicant_rows on list_contains(applicant_rows.eras, report_identities.format)
+    where report_identities.check_mode = 'row'
+
+),
+
+-- which value each term of each check reads
+term_lookups as (
+
+    select
+        instances.report_id,
+        instances.identity_code,
+        instances.applicant_type_code,
+        instances.indicator_code,
+        terms.side,
+        terms.sign,
+        case when instances.check_mode = 'row' then instances.indicator_code else terms.term_code end
+            as lookup_indicator_code,
+        case when instances.check_mode = 'row' then terms.term_code else instances.applicant_type_code end
+            as lookup_applicant_type_code
+
+    from instances
+    join terms using (identity_code)
+
+),
+
+term_values as (
+
+    select
+        term_lookups.*,
+        indicator_values.value
+
+    from term_lookups
+    left join indicator_values
+        on indicator_values.report_id = term_lookups.report_id
+        and indicator_values.indicator_code = term_lookups.lookup_indicator_code
+        and indicator_values.applicant_type_code = term_lookups.lookup_applicant_type_code
+
+),
+
+sums as (
+
+    select
+        report_id,
+        identity_code,
+        applicant_type_code,
+        indicator_code,
+        count(*) filter (where side = 'lhs') as n_lhs_terms,
+        count(value) filter (where side = 'lhs') as n_lhs_present,
+        sum(sign * value) filter (where side = 'lhs') as lhs,
+        count(*) filter (where side = 'rhs') as n_rhs_terms,
+        count(value) filter (where side = 'rhs') as n_rhs_present,
+        sum(sign * value) filter (where side = 'rhs') as rhs
+
+    from term_values
+    group by report_id, identity_code, applicant_type_code, indicator_code
+
+),
+
+final as (
+
+    select
+        instances.report_id,
+        instances.identity_code,
+        instances.applicant_type_code,
+        instances.indicator_code,
+        instances.agency_key,
+        instances.year,
+        instances.format,
+        instances.scope,
+        instances.severity,
+        instances.description,
+        instances.lhs_expression,
+        instances.rhs_expression,
+        sums.n_lhs_terms,
+        sums.n_lhs_present,
+        sums.n_rhs_terms,
+        sums.n_rhs_present,
+        sums.lhs,
+        sums.rhs,
+        sums.lhs - sums.rhs as residual,
+        case
+            when sums.n_lhs_present = 0 or sums.n_rhs_present = 0 then 'not_applicable'
+            when abs(sums.lhs - sums.rhs) < 1e-9 then 'pass'
+            else 'fail'
+        end as status
+
+    from instances
+    join sums
+        on sums.report_id = instances.report_id
+        and sums.identity_code = instances.identity_code
+        and sums.applicant_type_code is not distinct from instances.applicant_type_code
+        and sums.indicator_code is not distinct from instances.indicator_code
+
+)
+
+select * from final

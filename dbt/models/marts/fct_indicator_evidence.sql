@@ -1,0 +1,69 @@
+-- Every value the ingest holds (report × value_seq), with the flag is_preferred on the one row per
+-- report × indicator × applicant type that fct_indicator_value keeps: a table cell beats a derived
+-- subtotal, which beats a prose figure; then the earliest read (lowest value_seq).
+-- Unmapped rows (NULL indicator_code) are here too, never preferred (they live in fct_unmapped_value).
+with report_values as (
+
+    select * from {{ ref('stg_ingest__report_values') }}
+
+),
+
+reports as (
+
+    select report_id, agency_key, year, format from {{ ref('stg_ingest__reports') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        case source when 'table' then 1 when 'derived' then 2 when 'narrative' then 3 else 4 end
+            as source_priority
+
+    from report_values
+
+),
+
+preferred as (
+
+    select
+        *,
+        row_number() over (
+            partition by report_id, indicator_code, applicant_type_code
+            order by source_priority, value_seq
+        ) as preference_rank,
+        count(*) over (partition by report_id, indicator_code, applicant_type_code) as n_evidence_rows
+
+    from ranked
+
+),
+
+final as (
+
+    select
+        preferred.report_id,
+        preferred.value_seq,
+        preferred.indicator_code,
+        preferred.applicant_type_code,
+        preferred.raw_label,
+        preferred.value,
+        preferred.raw_value,
+        preferred.blank,
+        preferred.approximate,
+        preferred.source,
+        preferred.evidence,
+        preferred.is_mapped,
+        preferred.is_mapped and preferred.preference_rank = 1 as is_preferred,
+        preferred.preference_rank,
+        preferred.n_evidence_rows,
+        reports.agency_key,
+        reports.year,
+        reports.format
+
+    from preferred
+    left join reports using (report_id)
+
+)
+
+select * from final

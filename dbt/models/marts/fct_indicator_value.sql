@@ -1,0 +1,43 @@
+-- One value per report × indicator × applicant type (applicant_type_code 'none' for indicators
+-- without an applicant breakdown): the preferred row of fct_indicator_evidence. Only catalogued
+-- indicators; labels that matched no code are in fct_unmapped_value.
+with evidence as (
+
+    select * from {{ ref('fct_indicator_evidence') }}
+    where is_preferred
+
+),
+
+indicators as (
+
+    select indicator_code, unit, concept from {{ ref('dim_indicator') }}
+
+),
+
+final as (
+
+    select
+        evidence.report_id,
+        evidence.indicator_code,
+        evidence.applicant_type_code,
+        evidence.value,
+        indicators.unit,
+        evidence.raw_value,
+        evidence.blank,
+        evidence.approximate,
+        evidence.source,
+        evidence.evidence,
+        evidence.raw_label,
+        evidence.value_seq,
+        evidence.n_evidence_rows,
+        indicators.concept,
+        evidence.agency_key,
+        evidence.year,
+        evidence.format
+
+    from evidence
+    left join indicators using (indicator_code)
+
+)
+
+select * from final
