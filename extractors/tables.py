@@ -246,12 +246,15 @@ class TableReader:
     def _old_rows(self, row: Row, matched: list[tuple[str, str]], last_is_label: bool) -> None:
         units = [v for v in row.values if v in UNIT_WORDS]
         cells = [v for v in row.values if v not in UNIT_WORDS]
+        filled = [v for v in cells if v.strip()]
+        # 统计指标 | 单位 | 统计数: an empty 单位 cell precedes the number, so take the filled cell
+        cells = filled[:1] or cells[:1]
         for i, (label, code) in enumerate(matched):
             is_last = i == len(matched) - 1 and last_is_label
             if is_last and cells:
                 self._value(code, None, cells[0], row, label, units[0] if units else None)
-                if len(cells) > 1:
-                    self.warnings.append(f"{label!r}: {len(cells)} values, kept the first ({cells[0]!r})")
+                if len(filled) > 1:
+                    self.warnings.append(f"{label!r}: {len(filled)} values, kept the first ({cells[0]!r})")
             else:  # a printed row with nothing in its cell ("如果没有数据，则空")
                 self._value(code, None, "", row, label)
         if cells and not (matched and last_is_label) and row.labels:

@@ -53,7 +53,7 @@ class SyntheticReport:
 
 # ---- script -------------------------------------------------------------------------------------------------
 _BIG5_FIX = str.maketrans({"爲": "為", "衆": "眾", "羣": "群", "着": "著", "〇": "○", "\xa0": " ", "裏": "裡",
-                           "啓": "啟", "綫": "線", "鑑": "鑒"})
+                           "啓": "啟", "綫": "線", "鑑": "鑒", "谘": "諮", "峯": "峰", "畲": "畬", "©": "(C)"})
 _TRAD_FIX = str.maketrans({"爲": "為", "衆": "眾", "羣": "群", "啓": "啟", "綫": "線"})
 # traditional characters that mirror sites annotate with pinyin (harvested from a real capture, seed 001)
 _PINYIN_CHARS = ("開網務進門動關強請發應設規對責時過據國戶實領項導執業報問點類訓內費機專臺復數聯會嚴續現負誰態運權級"
@@ -438,7 +438,7 @@ class _Build:
             if rng.random() < 0.3:
                 for a, b in _CONVERTER_ERRORS:
                     text = text.replace(a, b)
-            if rng.random() < 0.15:
+            if rng.random() < 0.15 and encoding != "big5":   # mirror sites that inject readings serve UTF-8
                 text = text.translate(_PINYIN_TABLE)
         return text, declared
 

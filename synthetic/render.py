@@ -233,8 +233,8 @@ def label_unit_value(table: Table) -> list[str]:
     """v2008 附表 flattened as label / unit / value lines (seed 000)."""
     out = []
     head = table.rows[0]
-    for text, *_ in head:
-        out += [text.replace("指标", "指 \xa0标") if text == "指标" else text, ""]
+    for i, (text, *_) in enumerate(head):
+        out += [text[0] + " \xa0" + text[1] if i == 0 and len(text) == 2 else text, ""]
     for row in table.rows[1:]:
         label = row[0][0]
         out += [label + " \xa0", ""]

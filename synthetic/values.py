@@ -172,13 +172,15 @@ def _active_row(rng: Random, fig: Figures, inds, scale: float, zero: bool) -> No
     if zero:
         return
     codes = [i.code for i in inds]
+    row = inds[0].label.split(" ")[0]
+    factor = {"行政强制": 0.05, "行政处罚": 0.6, "其他对外管理服务事项": 0.8}.get(row, 1.0)
     if "本年新制作数量" in by_word:          # v2019 （一）
-        made = _count(rng, 3 * scale)
+        made = _count(rng, 1.2 * scale)
         pub = made if rng.random() < 0.85 else rng.randint(0, made)
         v[(codes[0], None)], v[(codes[1], None)] = made, pub
         v[(codes[2], None)] = pub + _count(rng, 25 * scale)
     elif "本年制发件数" in by_word:          # v2021 （一）
-        issued = _count(rng, 3 * scale)
+        issued = _count(rng, 1.2 * scale)
         repealed = rng.randint(0, issued + 2) if rng.random() < 0.4 else 0
         v[(codes[0], None)], v[(codes[1], None)] = issued, repealed
         v[(codes[2], None)] = issued + _count(rng, 20 * scale)
@@ -201,7 +203,7 @@ def _active_row(rng: Random, fig: Figures, inds, scale: float, zero: bool) -> No
             elif "采购项目" in word:
                 v[(ind.code, None)] = _count(rng, 3 * scale)
             else:  # decisions
-                v[(ind.code, None)] = _count(rng, 150 * scale ** 1.3)
+                v[(ind.code, None)] = _count(rng, 150 * factor * scale ** 1.3)
 
 
 def review_table(rng: Random, fig: Figures, scale: float) -> None:
@@ -237,16 +239,17 @@ def narrative(rng: Random, fig: Figures, scale: float) -> None:
         elif code == "nar_website_items":
             v[(code, None)] = None  # filled below
         elif code in ("nar_wechat_items", "nar_weibo_items"):
-            v[(code, None)] = _count(rng, 40 * scale, p_zero=0.3)
+            v[(code, None)] = None  # a share of the total, below
         elif code == "nar_policy_interpretations":
             v[(code, None)] = _count(rng, 3 * scale, p_zero=0.2)
         elif code == "nar_hotspot_responses":
             v[(code, None)] = _count(rng, 1.0 * scale, p_zero=0.3)
         else:
             v[(code, None)] = _count(rng, 0.5 * scale, p_zero=0.5)
-    if ("nar_website_items", None) in v:
-        active = v.get(("nar_active_items", None), 0)
-        v[("nar_website_items", None)] = rng.randint(active // 2, active) if active else 0
+    active = v.get(("nar_active_items", None)) or 0
+    for code, share in (("nar_website_items", 1.0), ("nar_wechat_items", 0.6), ("nar_weibo_items", 0.3)):
+        if (code, None) in v:
+            v[(code, None)] = rng.randint(int(active * share) // 2, int(active * share)) if rng.random() < 0.8 else 0
 
 
 def info_fees(rng: Random, fig: Figures) -> None:

@@ -25,7 +25,8 @@ def test_cn_to_number(text, number):
     ("全镇全年没有收到一件信息公开申请。", "v2008", {("old_req_received", None): 0}),
     ("共收到政府信息公开申请十二件。", "v2008", {("old_req_received", None): 12}),
     ("召开信息公开工作会议两次。", "v2008", {("old_meetings", None): 2}),
-    ("2025年有1件政府信息公开申请案件收取信息处理费380元。", "v2021", {("info_fee_collected_amount", None): 380}),
+    ("2025年有1件政府信息公开申请案件收取信息处理费380元。", "v2021",
+     {("info_fee_collected_amount", None): 380, ("info_fee_collected_cases", None): 1}),
     ("行政复议案件1件、行政诉讼案件0件。", "v2021", {("review_total", None): 1, ("lit_total", None): 0}),
     ("主动公开政府信息共计14189条。", "v2021", {("nar_active_items", None): 14189}),
     # decoys: percentages, hotline counts, document numbers, dates

@@ -1,0 +1,103 @@
+"""Extraction accuracy on generated reports, per era × layout.
+
+    python -m benchmarks.accuracy --per-layout 40
+
+For every generated report the generator knows each value it printed. A cell counts as recalled when
+the extractor read the same value for the same (indicator, applicant type); precision counts how many
+of the values the extractor read for those keys are right. Blank printed cells (expected None) count
+as recalled when read as blank.
+"""
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from dataclasses import dataclass
+
+from extractors import PageError, extract_page
+from synthetic import LAYOUTS, generate_report
+
+
+@dataclass
+class Score:
+    expected: int = 0
+    recalled: int = 0
+    read: int = 0
+    correct: int = 0
+    era_ok: int = 0
+    year_ok: int = 0
+    reports: int = 0
+    refused: int = 0
+
+
+def read_values(report) -> dict:
+    got = {}
+    for source in ("table", "derived", "narrative"):  # a table cell wins over prose for the same key
+        for v in report.values:
+            if v.indicator and v.source == source:
+                got.setdefault((v.indicator, v.applicant_type), v.value)
+    return got
+
+
+def same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) < 1e-6
+
+
+def score_report(synthetic, score: Score) -> list[tuple]:
+    score.reports += 1
+    try:
+        report = extract_page(synthetic.raw, path=synthetic.file_name)
+    except PageError:
+        score.refused += 1
+        score.expected += len(synthetic.expected)
+        return []
+    got = read_values(report)
+    misses = []
+    score.era_ok += report.format == synthetic.era
+    score.year_ok += report.year == synthetic.year
+    for key, value in synthetic.expected.items():
+        score.expected += 1
+        if key in got:
+            score.read += 1
+            if same(got[key], value):
+                score.correct += 1
+                score.recalled += 1
+            else:
+                misses.append((key, value, got[key]))
+        else:
+            misses.append((key, value, "missing"))
+    return misses
+
+
+def evaluate(per_layout: int, seed: int = 0) -> dict[tuple[str, str], Score]:
+    scores: dict[tuple[str, str], Score] = {}
+    for era, layouts in LAYOUTS.items():
+        for layout in layouts:
+            score = scores.setdefault((era, layout), Score())
+            for i in range(per_layout):
+                score_report(generate_report(seed + i, era=era, layout=layout), score)
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--per-layout", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    scores = evaluate(args.per_layout, args.seed)
+    print(f"accuracy on generated reports ({args.per_layout} per era × layout, seeds {args.seed}..)")
+    print(f"  {'era':6} {'layout':17} {'recall':>8} {'precision':>10} {'era ok':>7} {'year ok':>8} {'refused':>8}")
+    total = Counter()
+    for (era, layout), s in scores.items():
+        recall = s.recalled / max(s.expected, 1)
+        precision = s.correct / max(s.read, 1)
+        print(f"  {era:6} {layout:17} {recall:8.3f} {precision:10.3f} {s.era_ok:4}/{s.reports:<3}"
+              f"{s.year_ok:4}/{s.reports:<4}{s.refused:5}")
+        total.update(expected=s.expected, recalled=s.recalled, read=s.read, correct=s.correct)
+    print(f"  {'all':24} {total['recalled'] / max(total['expected'], 1):8.3f} "
+          f"{total['correct'] / max(total['read'], 1):10.3f}")
+
+
+if __name__ == "__main__":
+    main()
