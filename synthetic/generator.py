@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -48,7 +49,7 @@ class SyntheticReport:
 
     @property
     def text(self) -> str:
-        return self.raw.decode(self.encoding)
+        return self.raw.decode("utf-8-sig" if self.encoding == "utf-8" else self.encoding)
 
 
 # ---- script -------------------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def generate_report(seed: int, *, era: str | None = None, layout: str | None = N
         try:
             raw.decode("gb2312")
         except UnicodeDecodeError:
-            raw = raw.replace(b"charset=gb2312", b"charset=gbk")
+            raw = re.sub(rb'charset=("?)gb2312', rb"charset=\1gbk", raw, count=1)
             declared = "gbk"
     return SyntheticReport(
         raw=raw, media_type="text/html" if html else "text/plain", encoding=encoding, script=script, era=era,
@@ -248,7 +249,7 @@ class _Build:
         for code in fig.layout.derived:
             if code in self.printed:
                 continue
-            kids = [i.code for i in spec.indicators.values() if i.parent == code and era in i.eras]
+            kids = spec.children(code, era)
             apps = fig.applicants if spec.indicators[code].breakdown == "applicant" else (None,)
             for a in apps:
                 vals = [self.expected.get((k, a)) for k in kids]
@@ -343,7 +344,7 @@ class _Build:
         sub = ["（一）主动公开情况", "（二）依申请公开情况", "（三）政府信息管理情况", "（四）平台建设情况", "（五）监督保障情况"]
         blocks.append(("h", t("一、") + head[0]))
         blocks.append(("p", w.fill("overview")))
-        flow_in, flow_out = V._flow_codes(self.spec, self.era, self._res_total())
+        _, _, _, _, flow_in, flow_out, _ = V.request_plan(self.spec, self.era)
         codes = {"new": flow_in[0], "in": flow_in[1], "closed": flow_out[0], "out": flow_out[1]}
         bodies = [w.new_active() + [w.fill("active")], w.new_requests(fig.total_col, codes),
                   [w.fill("active")], [w.fill("platform"), w.decoy()], [w.fill("supervision")]]
@@ -363,9 +364,6 @@ class _Build:
         fee_codes = [i.code for i in self.spec.in_era(self.era) if i.section == "info_fees"]
         names = {c: self.spec.indicators[c].label for c in fee_codes}
         blocks.append(("p", w.info_fee(fee_codes, names) if self.era == "v2021" else t(rng.choice(P.FILLER["nothing"]))))
-
-    def _res_total(self) -> str:
-        return next(r.code for r in self.fig.layout.req_rows if V._is_results_total(self.spec, r.code, self.era))
 
     def _old_document(self) -> None:
         rng, t, w, ag = self.rng, self.t, self.w, self.agency

@@ -118,6 +118,17 @@ class Spec:
     applicants: list[tuple[str, str, str | None]]   # (code, label, parent) in column order
     identities: list[Identity]
     layouts: dict[str, EraLayout]
+    cache: dict = field(default_factory=dict)   # per-era structures the generator derives once
+
+    def children(self, code: str, era: str) -> list[str]:
+        key = ("children", era)
+        if key not in self.cache:
+            kids: dict[str, list[str]] = {}
+            for i in self.indicators.values():
+                if i.parent and era in i.eras:
+                    kids.setdefault(i.parent, []).append(i.code)
+            self.cache[key] = kids
+        return self.cache[key].get(code, [])
 
     @property
     def applicant_codes(self) -> list[str]:

@@ -73,14 +73,23 @@ class Figures:
 
 
 # ---------------------------------------------------------------------------------------------------------
+def request_plan(spec: Spec, era: str):
+    """(printed rows, results total, result leaves, other rows, (new, carried_in), (total, carried_out), weights)."""
+    key = ("requests", era)
+    if key not in spec.cache:
+        lay = spec.layouts[era]
+        rows = [r.code for r in lay.req_rows]
+        res_total = next(code for code in rows if _is_results_total(spec, code, era))
+        leaves = [code for code in rows if code != res_total and _under(spec, code, res_total)]
+        others = [code for code in rows if code not in leaves and code != res_total]
+        flow_in, flow_out = _flow_codes(spec, era, res_total)
+        spec.cache[key] = (rows, res_total, leaves, others, flow_in, flow_out, [_weight(c) for c in leaves])
+    return spec.cache[key]
+
+
 def requests_table(rng: Random, fig: Figures, scale: float, other_subtotal: bool = False) -> None:
     spec, lay = fig.spec, fig.layout
-    rows = [r.code for r in lay.req_rows]
-    res_total = next(code for code in rows if _is_results_total(spec, code, fig.era))
-    leaves = [code for code in rows if code != res_total and _under(spec, code, res_total)]
-    others = [code for code in rows if code not in leaves and code != res_total]
-    flow_in, flow_out = _flow_codes(spec, fig.era, res_total)
-    weights = [_weight(c) for c in leaves]
+    rows, res_total, leaves, others, flow_in, flow_out, weights = request_plan(spec, fig.era)
     small = scale <= 1.5
     n_total = _count(rng, 1.6 * scale ** 1.1, p_zero=0.45 if small else 0.08)
     per_col = multinomial(rng, n_total, _APPLICANT_WEIGHTS)
@@ -108,7 +117,7 @@ def requests_table(rng: Random, fig: Figures, scale: float, other_subtotal: bool
         if group:
             fig.printed_codes.append(group)
             for col in fig.applicants:
-                fig.values[(group, col)] = sum(fig.values[(k.code, col)] for k in _kids(spec, group, fig.era))
+                fig.values[(group, col)] = sum(fig.values[(k, col)] for k in spec.children(group, fig.era))
 
 
 def _kids(spec: Spec, code: str, era: str):

@@ -86,3 +86,18 @@ def test_parse_number(text, value, unit):
 @pytest.mark.parametrize("text", ["", "-", "/", "无", "2021年", "0597-4632003", "第二十条", "12a"])
 def test_parse_number_rejects(text):
     assert parse_number(text) is None
+
+
+def test_fast_t2s_equals_opencc_on_real_and_generated_text():
+    """The translate-table converter must give OpenCC's own t2s output, character for character."""
+    from conftest import SAMPLE_CORPUS
+    from extractors.normalize.script import _convert, _t2s
+    from synthetic import generate_report
+
+    texts = [p.read_text(encoding="utf-8") for p in SAMPLE_CORPUS.iterdir()]
+    for seed in range(12):
+        r = generate_report(seed, script="traditional")
+        texts.append(r.raw.decode("utf-8-sig" if r.encoding.startswith("utf-8") else r.encoding, "replace"))
+    texts.append("一目瞭然的乾隆年間，乾燥的天氣裡，他著手編製報表")
+    for text in texts:
+        assert _convert(text) == _t2s().convert(text)

@@ -1,0 +1,249 @@
+"""The dbt project on a hand-written ingest fixture: exact identity results, preferred values,
+unmapped labels, agencies, and the rule that a data fault (an identity failure) never fails
+`dbt build` while a structural fault (unknown code, broken relationship) does."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_ROOT
+from dagster_project.storage import ensure_schema, insert_rows
+
+DBT_DIR = PROJECT_ROOT / "dbt"
+DBT = str(Path(sys.executable).parent / "dbt")
+
+# the six applicant columns, in table order (column_order 1..6); 'total' is their sum
+COLUMNS = ["natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
+           "legal_service_org", "other_org"]
+
+A_V2021 = "a" * 64  # clean v2021 report: every identity holds
+B_V2019 = "b" * 64  # v2019 report: req_carried_out[natural_person] one too high
+C_V2008 = "c" * 64  # v2008 report: old_review_total 2, children 1 + 0 + 0
+D_OLDER = "d" * 64  # same agency and year as A, published earlier, no values
+E_NONAME = "e" * 64  # no agency, no year, unknown format
+Q_BAD = "f" * 64  # a quarantined page
+
+
+def requests_table(era: str, break_natural_person: bool = False) -> list[tuple]:
+    """表三 cells (indicator, applicant, value) that satisfy every identity: column k of the six
+    gets req_new 10k, carried_in 2k, res_total 11k, carried_out k; total is the column sum."""
+    cells: dict[tuple[str, str], float] = {}
+    for k, column in enumerate(COLUMNS, start=1):
+        col = {
+            "req_new": 10 * k, "req_carried_in": 2 * k,
+            "res_disclosed": 5 * k, "res_partial": k, "res_withheld_state_secret": k,
+            "res_unavailable_not_held": 2 * k, "res_total": 11 * k, "req_carried_out": k,
+        }
+        if era == "v2021":
+            col |= {"res_other_no_correction": k, "res_other_misc": k}
+        else:
+            col |= {"res_other": 2 * k}
+        for code, value in col.items():
+            cells[(code, column)] = float(value)
+    for code in {c for c, _ in cells}:
+        cells[(code, "total")] = sum(cells[(code, column)] for column in COLUMNS)
+    if break_natural_person:
+        cells[("req_carried_out", "natural_person")] += 1  # the total column is left as printed
+    rows = [(code, column, value, "table") for (code, column), value in cells.items()]
+    if era == "v2021":  # （六）其他处理 has no printed cell in v2021: the extractor derives it
+        rows += [("res_other", column, 2.0 * k, "derived") for k, column in enumerate(COLUMNS, start=1)]
+        rows.append(("res_other", "total", 2.0 * 21, "derived"))
+    return rows
+
+
+def value_rows(report_id: str, cells: list[tuple]) -> list[dict]:
+    out = []
+    for seq, (code, applicant, value, source) in enumerate(cells):
+        out.append(dict(report_id=report_id, value_seq=seq, indicator_code=code,
+                        raw_label=code or "依申请公开信息咨询量", applicant_type=applicant, value=value,
+                        raw_value=None if value is None else f"{value:g}", blank=value is None,
+                        approximate=False, source=source, evidence=f"evidence of {code}"))
+    return out
+
+
+def report_row(report_id: str, agency: str | None, year: int | None, fmt: str, published: date | None,
+               n_values: int) -> dict:
+    return dict(report_id=report_id, parser_version="test", agency_name=agency,
+                agency_kind="prefecture_government" if agency else None, province="湖南省" if agency else None,
+                prefecture=None, county=None, township=None, division_code=None, year=year, format=fmt,
+                published_on=published, media_type="text/html", encoding="utf-8", script="simplified",
+                source_path=f"{report_id[:1]}.html", source_url=None, n_values=n_values,
+                warnings=["a warning"] if report_id == B_V2019 else [], extracted_at=datetime(2025, 1, 1))
+
+
+def write_fixture(db: Path) -> None:
+    a_cells = [
+        ("reg_normative_issued", None, 5.0, "narrative"),  # prose says 5, read first ...
+        *requests_table("v2021"),
+        ("reg_normative_issued", None, 4.0, "table"),  # ... the table says 4: the table wins
+        ("review_upheld", None, 1.0, "table"), ("review_corrected", None, 0.0, "table"),
+        ("review_other", None, 0.0, "table"), ("review_pending", None, 1.0, "table"),
+        ("review_total", None, 2.0, "table"),
+        (None, None, 12.0, "table"),  # a label the catalogue does not know
+    ]
+    b_cells = [*requests_table("v2019", break_natural_person=True),
+               ("review_total", None, 0.0, "table"), ("review_upheld", None, 0.0, "table")]
+    c_cells = [
+        ("old_review_total", None, 2.0, "table"), ("old_review_upheld", None, 1.0, "table"),
+        ("old_review_corrected", None, 0.0, "table"), ("old_review_other", None, 0.0, "table"),
+        ("old_req_received", None, 5.0, "table"), ("old_req_in_person", None, 2.0, "table"),
+        ("old_req_online", None, 3.0, "table"),
+        ("old_staff_total", None, 3.0, "table"),  # sub-rows not given: not applicable
+        ("old_trainees", None, 18.0, "narrative"), ("old_trainees", None, 15.0, "table"),
+    ]
+    values = value_rows(A_V2021, a_cells) + value_rows(B_V2019, b_cells) + value_rows(C_V2008, c_cells)
+    reports = [
+        report_row(A_V2021, "测试市 人民政府", 2022, "v2021", date(2023, 1, 20), len(a_cells)),
+        report_row(B_V2019, "示范县人民政府", 2020, "v2019", date(2021, 1, 15), len(b_cells)),
+        report_row(C_V2008, "旧县人民政府", 2015, "v2008", None, len(c_cells)),
+        report_row(D_OLDER, "测试市人民政府", 2022, "v2021", date(2023, 1, 10), 0),
+        report_row(E_NONAME, None, None, "unknown", None, 0),
+    ]
+    pages = [dict(sha256=sha, size_bytes=100, media_type="text/html", source_kind="landing",
+                  source_path=f"{sha[:1]}.html", source_url=None, raw_path=f"raw/{sha}",
+                  registered_at=datetime(2025, 1, 1), parent_url=None, agency_hint=None, year_hint=None)
+             for sha in (A_V2021, B_V2019, C_V2008, D_OLDER, E_NONAME, Q_BAD)]
+    quarantine = [dict(sha256=Q_BAD, parser_version="test", source_path="f.html", source_url=None,
+                       step="decode", error="binary content, not text", quarantined_at=datetime(2025, 1, 1))]
+    con = duckdb.connect(str(db))
+    try:
+        ensure_schema(con)
+        insert_rows(con, "raw_pages", pages)
+        insert_rows(con, "reports", reports)
+        insert_rows(con, "report_values", values)
+        insert_rows(con, "quarantine", quarantine)
+    finally:
+        con.close()
+
+
+def dbt(command: str, db: Path, target: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OGI_WORK_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(
+        [DBT, command, "--profiles-dir", str(DBT_DIR), "--project-dir", str(DBT_DIR),
+         "--target-path", str(target), "--log-path", str(target / "logs"), "--no-partial-parse"],
+        cwd=DBT_DIR, env=env, capture_output=True, text=True, timeout=300)
+
+
+def failed_nodes(target: Path) -> set[str]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {r["unique_id"] for r in results if r["status"] in ("fail", "error")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dbt")
+    db = tmp / "work.duckdb"
+    write_fixture(db)
+    seeded = dbt("seed", db, tmp / "target")
+    assert seeded.returncode == 0, seeded.stdout[-4000:]
+    build = dbt("build", db, tmp / "target")
+    return db, build, tmp
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_build_passes_although_a_report_breaks_identities(built):
+    db, build, tmp = built
+    assert build.returncode == 0, build.stdout[-6000:]
+    assert failed_nodes(tmp / "target") == set()
+    schemas = {r[0] for r in query(db, "select distinct schema_name from duckdb_tables()")}
+    assert {"main", "spec"} <= schemas
+    views = {(r[0], r[1]) for r in query(db, "select schema_name, view_name from duckdb_views() where not internal")}
+    assert ("staging", "stg_ingest__report_values") in views
+
+
+def test_identity_failures_are_exact(built):
+    db, *_ = built
+    fails = query(db, """select report_id, identity_code, applicant_type_code, indicator_code, lhs, rhs, residual
+                         from fct_identity_check where status = 'fail' order by all""")
+    assert fails == [
+        (B_V2019, "applicant_total", None, "req_carried_out", 21.0, 22.0, -1.0),
+        (B_V2019, "req_flow", "natural_person", None, 12.0, 13.0, -1.0),
+        (C_V2008, "old_review_sum", "none", None, 2.0, 1.0, 1.0),
+    ]
+    status = dict(query(db, "select report_id, identity_status from fct_report"))
+    assert status == {A_V2021: "pass", B_V2019: "fail", C_V2008: "fail", D_OLDER: "not_checked",
+                      E_NONAME: "not_checked"}
+    failed = dict(query(db, "select report_id, failed_identities from fct_report"))
+    assert failed[B_V2019] == ["applicant_total", "req_flow"] and failed[A_V2021] == []
+
+
+def test_clean_report_passes_every_column(built):
+    db, *_ = built
+    per_identity = dict(query(db, f"""select identity_code || ':' || status, count(*) from fct_identity_check
+                                      where report_id = '{A_V2021}' group by all"""))
+    # 7 columns each for req_flow, res_total_sum, res_other_sum; one row check per printed/derived row
+    assert per_identity["req_flow:pass"] == 7
+    assert per_identity["res_total_sum:pass"] == 7
+    assert per_identity["res_other_sum:pass"] == 7
+    assert per_identity["review_sum:pass"] == 1
+    assert per_identity["lit_direct_sum:not_applicable"] == 1  # table four's litigation part not given
+    assert per_identity["applicant_total:pass"] == 11  # the 10 printed rows + derived res_other
+    assert not any(k.endswith(":fail") for k in per_identity)
+    # v2008 checks: channels hold with absent rows counting 0; staff has no sub-rows
+    old = dict(query(db, f"select identity_code, status from fct_identity_check where report_id = '{C_V2008}'"))
+    assert old["old_req_channels"] == "pass" and old["old_staff_sum"] == "not_applicable"
+    assert "req_flow" not in old  # v2019|v2021 identities are not applied to v2008 reports
+
+
+def test_table_cell_wins_and_all_evidence_is_kept(built):
+    db, *_ = built
+    kept = query(db, f"""select value, source, n_evidence_rows, applicant_type_code, unit from fct_indicator_value
+                         where report_id = '{A_V2021}' and indicator_code = 'reg_normative_issued'""")
+    assert kept == [(4.0, "table", 2, "none", "件")]
+    evidence = query(db, f"""select value, source, is_preferred from fct_indicator_evidence
+                             where report_id = '{A_V2021}' and indicator_code = 'reg_normative_issued' order by value_seq""")
+    assert evidence == [(5.0, "narrative", False), (4.0, "table", True)]
+    n_ingest = query(db, "select count(*) from ingest.report_values")[0][0]
+    assert query(db, "select count(*) from fct_indicator_evidence")[0][0] == n_ingest
+
+
+def test_unmapped_value_is_kept(built):
+    db, *_ = built
+    assert query(db, "select report_id, raw_label, value from fct_unmapped_value") == [
+        (A_V2021, "依申请公开信息咨询量", 12.0)]
+    assert query(db, "select count(*) from fct_indicator_value where indicator_code is null")[0][0] == 0
+
+
+def test_agencies_years_and_current_reports(built):
+    db, *_ = built
+    agencies = query(db, """select agency_name, n_reports, first_year, last_year, is_unknown from dim_agency
+                            order by agency_name nulls last""")
+    assert agencies == [("旧县人民政府", 1, 2015, 2015, False), ("测试市 人民政府", 2, 2022, 2022, False),
+                        ("示范县人民政府", 1, 2020, 2020, False), (None, 1, None, None, True)]
+    current = dict(query(db, "select report_id, is_current from fct_report"))
+    assert current[A_V2021] and not current[D_OLDER] and current[E_NONAME]
+    years = dict(query(db, "select year, era_expected from dim_year"))
+    assert (min(years), max(years)) == (2008, 2025)
+    assert (years[2018], years[2019], years[2020], years[2021]) == ("v2008", "v2019", "v2019", "v2021")
+    summary = query(db, """select pages_seen, reports, quarantined, identity_failures, reports_failing_identities,
+                                  unmapped_values from mart_run_summary""")
+    assert summary == [(6, 5, 1, 3, 2, 1)]
+    assert query(db, "select step, error from fct_quarantine") == [("decode", "binary content, not text")]
+
+
+def test_structural_fault_fails_the_build(built):
+    db, _, tmp = built
+    broken = tmp / "broken.duckdb"
+    shutil.copy(db, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(f"""insert into ingest.report_values values
+            ('{A_V2021}', 1000, 'req_not_in_catalogue', '不存在的指标', null, 1, '1', false, false, 'table', null),
+            ('{A_V2021}', 1001, 'req_new', '一、本年新收政府信息公开申请数量', 'alien', 1, '1', false, false, 'table', null)""")
+    target = tmp / "target_broken"
+    build = dbt("build", broken, target)
+    assert build.returncode != 0
+    failed = failed_nodes(target)
+    assert any(n.startswith("test.ogi.relationships_fct_indicator_value_indicator_code") for n in failed), failed
+    assert any(n.startswith("test.ogi.relationships_fct_indicator_value_applicant_type_code") for n in failed), failed
