@@ -61,12 +61,20 @@ class Catalogue:
     active_columns: frozenset[str] = frozenset()
     fee_columns: dict[str, str] = field(default_factory=dict)
     era_markers: dict[str, frozenset[str]] = field(default_factory=dict)
+    _era_cache: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
+    _children_cache: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
 
     def in_era(self, era: str) -> list[Indicator]:
-        return [i for i in self.indicators.values() if era in i.eras]
+        cached = self._era_cache.get(era)
+        if cached is None:
+            cached = self._era_cache[era] = [i for i in self.indicators.values() if era in i.eras]
+        return cached
 
     def children(self, code: str) -> list[Indicator]:
-        return [i for i in self.indicators.values() if i.parent_code == code]
+        cached = self._children_cache.get(code)
+        if cached is None:
+            cached = self._children_cache[code] = [i for i in self.indicators.values() if i.parent_code == code]
+        return cached
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

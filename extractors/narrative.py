@@ -37,6 +37,34 @@ def cn_to_number(text: str) -> float | None:
     return float(total + current)
 
 
+def _anchors(source: str) -> tuple[str, ...]:
+    """Literal CJK runs outside any group: a sentence lacking one of them cannot match, so the
+    (many) patterns are only tried on sentences that name their words."""
+    depth, runs, current = 0, [], ""
+    i = 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            current = ""
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if depth == 0 and "\u4e00" <= ch <= "\u9fff":
+            current += ch
+        else:
+            if len(current) >= 2:
+                runs.append(current)
+            current = ""
+        i += 1
+    if len(current) >= 2:
+        runs.append(current)
+    # a run right before a quantifier (?, *, {) is optional in its last character
+    return tuple(r for r in runs)
+
+
 @dataclass(frozen=True)
 class Pattern:
     regex: re.Pattern
@@ -45,11 +73,12 @@ class Pattern:
     fixed: float | None = None  # a zero statement ("没有收到…申请") has no number
     requires: str | None = None  # the sentence must name this (维持…5件 in a 复议 sentence)
     excludes: str | None = None  # … and must not name this
+    anchors: tuple[str, ...] = ()
 
 
 def _p(pattern: str, v2008: str | None, modern: str | None, fixed: float | None = None,
        requires: str | None = None, excludes: str | None = None) -> Pattern:
-    return Pattern(re.compile(pattern), v2008, modern, fixed, requires, excludes)
+    return Pattern(re.compile(pattern), v2008, modern, fixed, requires, excludes, _anchors(pattern))
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -149,6 +178,8 @@ def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
                 continue
             if (pattern.requires and pattern.requires not in sentence) or (
                     pattern.excludes and pattern.excludes in sentence):
+                continue
+            if any(a not in sentence for a in pattern.anchors):
                 continue
             for m in pattern.regex.finditer(sentence):
                 value = float(pattern.fixed) if pattern.fixed is not None else None

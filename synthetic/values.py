@@ -120,10 +120,6 @@ def requests_table(rng: Random, fig: Figures, scale: float, other_subtotal: bool
                 fig.values[(group, col)] = sum(fig.values[(k, col)] for k in spec.children(group, fig.era))
 
 
-def _kids(spec: Spec, code: str, era: str):
-    return [i for i in spec.indicators.values() if i.parent == code and era in i.eras]
-
-
 def _under(spec: Spec, code: str, ancestor: str) -> bool:
     p = spec.indicators[code].parent
     while p:

@@ -245,5 +245,14 @@ def test_structural_fault_fails_the_build(built):
     build = dbt("build", broken, target)
     assert build.returncode != 0
     failed = failed_nodes(target)
-    assert any(n.startswith("test.ogi.relationships_fct_indicator_value_indicator_code") for n in failed), failed
-    assert any(n.startswith("test.ogi.relationships_fct_indicator_value_applicant_type_code") for n in failed), failed
+    # the first fact holding the values (fct_indicator_evidence) fails its relationship tests, and
+    # everything downstream of it is skipped: the bad rows reach no published mart
+    assert any(n.startswith("test.ogi.relationships_fct_indicator_evidence_indicator_code__indicator_code__ref_dim_indicator")
+               for n in failed), failed
+    assert any(n.startswith("test.ogi.relationships_fct_indicator_evidence_applicant_type_code")
+               for n in failed), failed
+    assert not any(n.startswith("test.ogi.relationships_fct_identity_check") for n in failed)
+    statuses = {r["unique_id"]: r["status"]
+                for r in json.loads((target / "run_results.json").read_text())["results"]}
+    assert statuses["model.ogi.fct_indicator_value"] == "skipped"
+    assert statuses["model.ogi.fct_report"] == "skipped"
