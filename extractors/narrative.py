@@ -163,6 +163,15 @@ PATTERNS: tuple[Pattern, ...] = (
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
 
+_ANCHORS = tuple(sorted({a for p in PATTERNS for a in p.anchors}))
+
+
+def _candidates(sentence: str) -> list[Pattern]:
+    """The patterns whose every anchor word is in the sentence (one substring test per word)."""
+    present = {a for a in _ANCHORS if a in sentence}
+    return [p for p in PATTERNS if all(a in present for a in p.anchors)]
+
+
 def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
     modern = era in ("v2019", "v2021")
     if era not in ("v2008", "v2019", "v2021"):
@@ -172,14 +181,12 @@ def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
         sentence = sentence_match.group().strip()
         if len(sentence) < 4 or " | " in sentence:  # table rows rendered as text are not prose
             continue
-        for pattern in PATTERNS:
+        for pattern in _candidates(sentence):
             code = pattern.modern if modern else pattern.v2008
             if code is None or code not in cat.indicators or era not in cat.indicators[code].eras:
                 continue
             if (pattern.requires and pattern.requires not in sentence) or (
                     pattern.excludes and pattern.excludes in sentence):
-                continue
-            if any(a not in sentence for a in pattern.anchors):
                 continue
             for m in pattern.regex.finditer(sentence):
                 value = float(pattern.fixed) if pattern.fixed is not None else None
