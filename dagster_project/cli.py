@@ -126,6 +126,22 @@ def extract(
 
 
 @app.command()
+def report(
+    home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
+    out: Optional[Path] = typer.Option(None, help="Where to write the HTML (default: next to the warehouse)."),
+) -> None:
+    """Write the data-quality report (coverage, identity pass rates, quarantine, worst reports)."""
+    from dagster_project.quality.report import build_quality_report
+
+    data_home = _home(home, None)
+    if not data_home.warehouse_db.exists():
+        console.print(f"[red]no published warehouse at {data_home.warehouse_db}[/red]: run `ogi run` first")
+        raise typer.Exit(1)
+    path = build_quality_report(data_home.warehouse_db, out or data_home.warehouse_dir / "quality_report.html")
+    print(path)
+
+
+@app.command()
 def ui(
     home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
     port: int = typer.Option(3000, help="Port of the Dagster UI."),

@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.defs.resources import OgiHome
+from dagster_project.quality.report import build_quality_report
 from dagster_project.defs.warehouse import ogi_dbt_models
 from dagster_project.settings import DataHome
 
@@ -69,6 +70,7 @@ def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) ->
     home = ogi_home.home
     result = publish_warehouse(home)
     marts = {k: v for k, v in result["tables"].items() if k.startswith("main.")}
+    report = build_quality_report(home.warehouse_db, home.warehouse_dir / "quality_report.html")
     context.log.info(f"published {home.warehouse_db} ({result['bytes']} bytes, {len(marts)} marts)")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(home.warehouse_db)),
@@ -76,4 +78,5 @@ def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) ->
         "size_bytes": result["bytes"],
         "publish_seconds": round(result["seconds"], 2),
         "row_counts": dg.MetadataValue.json(marts),
+        "quality_report": dg.MetadataValue.path(str(report)),
     })
