@@ -98,12 +98,43 @@ def _line_fragments(line: str) -> list[str]:
     return ([label] if label else []) + cells
 
 
+_BLANK_PIPE_CELL = re.compile(r"^[ \t\u00a0\u3000]+\|$")
+
+
+def _layout(raw_lines: list[str]) -> tuple[bool, bool]:
+    """(cells separated by one empty line, one cell per line ending in ` |`): the two flattened
+    layouts in which a blank cell still leaves a trace (an extra empty line, or a bare ` |`)."""
+    filled = [i for i, line in enumerate(raw_lines) if line]  # a line of spaces is a (blank) cell
+    if len(filled) < 20:
+        return False, False
+    single_gap = sum(1 for a, b in zip(filled, filled[1:]) if b - a == 2)
+    pipe_cells = sum(1 for i in filled if raw_lines[i].rstrip().endswith(" |"))
+    return single_gap > 0.6 * len(filled), pipe_cells > 0.3 * len(filled)
+
+
 def document_from_text(text: str, media_type: str = "text/plain") -> Document:
     tokens: list[Token] = []
     lines: list[str] = []
-    for raw_line in text.splitlines():
+    raw_lines = text.splitlines()
+    paragraphs, pipe_cells = _layout(raw_lines)
+    empty_run = 0
+    for raw_line in raw_lines:
+        if pipe_cells and _BLANK_PIPE_CELL.match(raw_line):
+            tokens.append(Token("value", "", False))  # ` |`: an empty cell of a one-cell-per-line table
+            continue
         line = _clean(raw_line)
-        if not line or _PIPE_ONLY.match(line):
+        if not line:
+            if paragraphs and raw_line:
+                tokens.append(Token("value", "", False))  # a line of only spaces: an empty cell
+                empty_run = 0
+            else:
+                empty_run += 1
+            continue
+        if paragraphs and empty_run >= 2 and tokens:
+            # cells are separated by one empty line: each further empty line was an empty cell
+            tokens.extend(Token("value", "", False) for _ in range(empty_run - 1))
+        empty_run = 0
+        if _PIPE_ONLY.match(line):
             continue
         lines.append(line)
         for fragment in _line_fragments(line):

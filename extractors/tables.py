@@ -257,7 +257,7 @@ class TableReader:
                     self.warnings.append(f"{label!r}: {len(filled)} values, kept the first ({cells[0]!r})")
             else:  # a printed row with nothing in its cell ("如果没有数据，则空")
                 self._value(code, None, "", row, label)
-        if cells and not (matched and last_is_label) and row.labels:
+        if cells and cells[0].strip() and not (matched and last_is_label) and row.labels:
             label = row.labels[-1]
             if len(label_key(label)) <= _MAX_LABEL_CHARS and "。" not in label:
                 self._value(None, None, cells[0], row, label)

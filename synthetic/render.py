@@ -5,7 +5,7 @@ header label marks where the page wraps it (``<br>`` in HTML, a new paragraph in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from synthetic.spec import (PRINTED_ACTIVE_FIRST_COLUMN, PRINTED_APPLICANT_GROUPS, PRINTED_APPLICANT_HEADER,
                             PRINTED_REQUESTS_NOTE, PRINTED_RESULTS_GROUP, EraLayout, Spec)
@@ -250,11 +250,3 @@ def label_unit_value(table: Table) -> list[str]:
             out.append("")
     return out
 
-
-@dataclass
-class Page:
-    """The abstract document: chrome facts and a list of blocks ('title' | 'meta' | 'date' | 'h' | 'p' | 'table' | 'sign')."""
-    blocks: list = field(default_factory=list)
-
-    def add(self, kind: str, value) -> None:
-        self.blocks.append((kind, value))

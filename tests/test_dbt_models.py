@@ -161,6 +161,12 @@ def test_build_passes_although_a_report_breaks_identities(built):
     assert {"main", "spec"} <= schemas
     views = {(r[0], r[1]) for r in query(db, "select schema_name, view_name from duckdb_views() where not internal")}
     assert ("staging", "stg_ingest__report_values") in views
+    # seeds/spec also holds README.md, formats.md, gazetteer.md and a JSON schema: dbt must load none of them
+    manifest = json.loads((tmp / "target" / "manifest.json").read_text())
+    seeds = sorted(n["original_file_path"] for n in manifest["nodes"].values() if n["resource_type"] == "seed")
+    assert seeds == ["seeds/formats.csv", "seeds/spec/applicant_types.csv", "seeds/spec/identities.csv",
+                     "seeds/spec/indicators.csv"]
+    assert not any(d["original_file_path"].startswith("seeds") for d in manifest["docs"].values())
 
 
 def test_identity_failures_are_exact(built):

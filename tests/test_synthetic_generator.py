@@ -7,7 +7,6 @@ term is given (sub-rows not printed), and missing terms count as 0 otherwise (a 
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 import subprocess
 import sys
