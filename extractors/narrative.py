@@ -94,13 +94,13 @@ PATTERNS: tuple[Pattern, ...] = (
     # interpretation and response (§5 patterns 4-6)
     _p(r"政策解读(?:稿件)?(?:发布)?(?:数)?(?:共计|共)?" + NUM + r"(?:篇|件|条)", "old_policy_interpretations", "nar_policy_interpretations"),
     _p(r"回应(?:公众|社会)关注热点(?:或重大舆情)?(?:信息)?(?:数)?(?:共计|共)?" + NUM + r"(?:次|条)", "old_response_hotspots", "nar_hotspot_responses"),
-    _p(r"(?:举办|参加|召开)(?:新闻)?发布会(?:共)?" + NUM + r"(?:次|场)", "old_press_conferences", "nar_press_conferences"),
+    _p(r"(?:举办|参加|召开)(?:新闻)?发布会(?:总次数|总次|共)?" + NUM + r"(?:次|场)", "old_press_conferences", "nar_press_conferences"),
     _p(r"在线访谈" + NUM + r"次", "old_online_interviews", None),
     _p(r"微博微信回应事件(?:数)?" + NUM + r"(?:件|次)", "old_weibo_wechat_responses", None),
     _p(r"其他方式回应事件(?:数)?" + NUM + r"(?:件|次)", "old_other_responses", None),
     # requests (§5 patterns 9, 11, 12, 15, 23)
-    _p(r"(?:受理|收到|接到)(?:政府信息公开|信息公开|依申请公开)(?:的)?申请(?:共计|共)?" + NUM + r"(?:件|条|次|起)", "old_req_received", "req_new"),
-    _p(r"(?:受理|收到|接到)" + NUM + r"(?:件|起)(?:政府信息)?(?:公开申请|依申请公开)", "old_req_received", "req_new"),
+    _p(r"(?<!没有)(?<!未)(?:受理|收到|接到)(?:政府信息公开|信息公开|依申请公开)(?:的)?申请(?:共计|共)?" + NUM + r"(?:件|条|次|起)", "old_req_received", "req_new"),
+    _p(r"(?<!没有)(?<!未)(?:受理|收到|接到)" + NUM + r"(?:件|起)(?:政府信息)?(?:公开申请|依申请公开)", "old_req_received", "req_new"),
     _p(r"(?:没有|未)(?:收到|接到|受理)(?:过)?(?:一件)?[^。；，,]{0,25}?(?:信息公开|公开政府信息|依申请公开)[^。；]{0,6}?申请", "old_req_received", "req_new", fixed=0),
     _p(r"依申请(?:公开)?[^。；]{0,12}?[:：]\s*无", "old_req_received", "req_new", fixed=0),
     _p(r"未(?:收到|接到|受理)依申请公开(?:件|事项)", "old_req_received", "req_new", fixed=0),
@@ -134,8 +134,8 @@ PATTERNS: tuple[Pattern, ...] = (
     # review and litigation (§5 patterns 16, 24)
     _p(r"行政复议(?:案件)?(?:共)?" + NUM + r"(?:件|起)", "old_review_total", "review_total"),
     _p(r"行政诉讼(?:案件)?(?:共)?" + NUM + r"(?:件|起)", "old_litigation_total", "lit_total"),
-    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,30}?行政复议(?:案件)?(?:和|、|及|或)", "old_review_total", "review_total", fixed=0),
-    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,40}?行政复议(?:案件)?(?:和|、|及|或)(?:行政)?诉讼", "old_litigation_total", "lit_total", fixed=0),
+    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,30}?行政复议(?:案件|案)?(?:和|、|及|或)", "old_review_total", "review_total", fixed=0),
+    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,40}?行政复议(?:案件|案)?(?:和|、|及|或)(?:提起)?(?:行政)?诉讼", "old_litigation_total", "lit_total", fixed=0),
     _p(r"维持具体行政行为" + NUM + r"件", "old_review_upheld", "review_upheld", requires="复议", excludes="诉讼"),
     _p(r"被依法纠(?:错|正)" + NUM + r"件", "old_review_corrected", "review_corrected", requires="复议", excludes="诉讼"),
     _p(r"其他情形" + NUM + r"件", "old_review_other", "review_other", requires="复议", excludes="诉讼"),
