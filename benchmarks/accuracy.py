@@ -25,6 +25,8 @@ class Score:
     correct: int = 0
     era_ok: int = 0
     year_ok: int = 0
+    date_ok: int = 0
+    agency_ok: int = 0
     reports: int = 0
     refused: int = 0
 
@@ -56,6 +58,8 @@ def score_report(synthetic, score: Score) -> list[tuple]:
     misses = []
     score.era_ok += report.format == synthetic.era
     score.year_ok += report.year == synthetic.year
+    score.date_ok += report.published_on == synthetic.published_on
+    score.agency_ok += report.agency.name == synthetic.agency_name
     for key, value in synthetic.expected.items():
         score.expected += 1
         if key in got:
@@ -87,13 +91,14 @@ def main() -> None:
     args = parser.parse_args()
     scores = evaluate(args.per_layout, args.seed)
     print(f"accuracy on generated reports ({args.per_layout} per era × layout, seeds {args.seed}..)")
-    print(f"  {'era':6} {'layout':17} {'recall':>8} {'precision':>10} {'era ok':>7} {'year ok':>8} {'refused':>8}")
+    print(f"  {'era':6} {'layout':17} {'recall':>8} {'precision':>10} {'era ok':>7} {'year ok':>8} "
+          f"{'date ok':>8} {'agency ok':>9} {'refused':>8}")
     total = Counter()
     for (era, layout), s in scores.items():
         recall = s.recalled / max(s.expected, 1)
         precision = s.correct / max(s.read, 1)
         print(f"  {era:6} {layout:17} {recall:8.3f} {precision:10.3f} {s.era_ok:4}/{s.reports:<3}"
-              f"{s.year_ok:4}/{s.reports:<4}{s.refused:5}")
+              f"{s.year_ok:4}/{s.reports:<4}{s.date_ok:4}/{s.reports:<4}{s.agency_ok:5}/{s.reports:<4}{s.refused:5}")
         total.update(expected=s.expected, recalled=s.recalled, read=s.read, correct=s.correct)
     print(f"  {'all':24} {total['recalled'] / max(total['expected'], 1):8.3f} "
           f"{total['correct'] / max(total['read'], 1):10.3f}")

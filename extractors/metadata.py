@@ -50,9 +50,18 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def find_title(lines: list[str]) -> tuple[str | None, int | None, int | None]:
-    """(agency, year, line index) of the report title, joining a title split over two lines."""
-    for i, line in enumerate(lines[:80]):
+def find_title(lines: list[str], html_title: str | None = None) -> tuple[str | None, int | None, int | None]:
+    """(agency, year, line index) of the report title in the body, joining a title split over two
+    lines; the HTML <title> (index None) when the body has none."""
+    found = _title_in(lines)
+    if found[2] is None and html_title:
+        agency, year, _ = _title_in([html_title])
+        return agency, year, None
+    return found
+
+
+def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
+    for i, line in enumerate(lines[:120]):
         compact = re.sub(r"\s+", "", line)
         m = _REPORT_TITLE.search(compact)
         if m and len(compact) <= 50:
@@ -100,17 +109,28 @@ def find_published_on(lines: list[str], title_index: int | None, year: int | Non
         return d is not None and (year is None or d.year >= year)
 
     start = title_index if title_index is not None else 0
+    for line in lines[max(0, start - 3):start + 10]:
+        m = _LABELLED_DATE.search(line)
+        if m:
+            d = parse_date(m.group("rest"))
+            if ok(d):
+                return d
     for line in lines[start:start + 6]:
-        if len(line) <= _STANDALONE_DATE:
+        if len(line) <= _STANDALONE_DATE and not _NOT_RELEASE.search(line):
             d = parse_date(line)
-            if ok(d) and not re.search(r"统计|期限|至", line):
+            if ok(d):
                 return d
     for line in reversed(lines):
-        if len(line) <= _STANDALONE_DATE:
+        if len(line) <= _STANDALONE_DATE and not _NOT_RELEASE.search(line):
             d = parse_date(line)
-            if ok(d) and not re.search(r"统计|期限|至|©|版权", line):
+            if ok(d):
                 return d
     return None
+
+
+_LABELLED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|日期)\s*[:：]\s*(?P<rest>.{6,24})")
+# dates that are not the report's: the site's clock, the statistics period, copyright lines
+_NOT_RELEASE = re.compile(r"今天|当前时间|统计|期限|至|©|版权|访问")
 
 
 _KINDS = (

@@ -119,9 +119,7 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
     sha = sha256
     cat = load_catalogue()
     lines = doc.text.splitlines()
-    if doc.title:
-        lines = [doc.title, *lines]
-    title_agency, title_year, title_index = find_title(lines)
+    title_agency, title_year, title_index = find_title(lines, doc.title)
     year = find_year(doc.text, title_year)
     hint_notes = []
     if year is None and year_hint:

@@ -54,6 +54,9 @@ def test_extraction_recovers_the_generated_values(case, seed, encoding, script):
     report = extract_page(synthetic.raw, path=synthetic.file_name)
     assert report.format == synthetic.era
     assert report.year == synthetic.year
+    assert report.published_on == synthetic.published_on
+    assert report.agency.name == synthetic.agency_name
+    assert report.source.script == synthetic.script
     got = read_values(report)
     wrong = {k: (v, got[k]) for k, v in synthetic.expected.items() if k in got and not same(got[k], v)}
     assert not wrong, f"values read wrong: {wrong}"
