@@ -102,7 +102,21 @@ def find_agency(text: str, title_agency: str | None) -> str | None:
     return m.group("agency") if m else None
 
 
-def find_published_on(lines: list[str], title_index: int | None, year: int | None) -> date | None:
+def _signature_date(text: str, agency: str | None, ok) -> date | None:
+    """The signature block run into one line: …龙潭区退役军人事务局二〇一八年一月六日 分享到…"""
+    if not agency:
+        return None
+    for m in reversed(list(re.finditer(re.escape(agency), text))):
+        window = text[m.end():m.end() + 20].lstrip()
+        if window[:1] in "12二〇○" :  # the date follows the name directly
+            d = parse_date(window)
+            if ok(d):
+                return d
+    return None
+
+
+def find_published_on(lines: list[str], title_index: int | None, year: int | None,
+                      agency: str | None = None) -> date | None:
     """A date standing alone on a line near the title (the page's release date), else the last
     date line of the report (the signature). Dates before the covered year are not release dates."""
     def ok(d: date | None) -> bool:
@@ -125,7 +139,7 @@ def find_published_on(lines: list[str], title_index: int | None, year: int | Non
             d = parse_date(line)
             if ok(d):
                 return d
-    return None
+    return _signature_date("\n".join(lines), agency, ok)
 
 
 _LABELLED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|日期)\s*[:：]\s*(?P<rest>.{6,24})")

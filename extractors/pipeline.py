@@ -152,7 +152,7 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
     if name is None:
         warnings.append("agency name not found")
     warnings.extend(hint_notes)
-    published_on = find_published_on(lines, title_index, year)
+    published_on = find_published_on(lines, title_index, year, name)
     return ExtractedReport(
         source=SourceInfo(sha256=sha, media_type=doc.media_type, encoding=encoding, script=script,
                           path=path, url=url),
