@@ -26,6 +26,7 @@ _APPLICANT_ALIASES = {"其他组织": "其他", "合计": "总计"}
 _APPLICANT_GROUP = "法人或其他组织"
 _REVIEW_ROW_COUNT = 15
 _YUAN_HEADER = re.compile(r"[(（:：]元")
+_SUBTOTAL_WORDS = frozenset({"小计", "合计", "小计数"})
 
 
 @dataclass
@@ -183,6 +184,10 @@ class TableReader:
             if len(key) > _MAX_LABEL_CHARS or "。" in text:
                 pending.clear()
                 last_is_label = False
+                continue
+            if key in _SUBTOTAL_WORDS and matched:
+                # （六）其他处理 | 小计 | …: a printed subtotal of the group label just matched
+                last_is_label = True
                 continue
             if self.section in ("requests", "fees") and not self.seen_requests_row:
                 self.header.append(text)

@@ -11,7 +11,7 @@ from opencc import OpenCC
 # 開(kāi), 報(bào): a CJK character followed by a parenthesized pinyin syllable with tone marks or digits.
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[1-5]?\s*[)）]")
 # Site converters map one simplified character to the wrong traditional one; t2s keeps the wrong one.
-_FIXUPS = str.maketrans({"谘": "咨", "麵": "面", "製": "制", "係": "系"})
+_FIXUPS = str.maketrans({"谘": "咨", "麵": "面", "製": "制", "係": "系", "畬": "畲"})
 _FIXUP_WORDS = (("方麵", "方面"),)
 
 
