@@ -1,0 +1,128 @@
+-- The researcher's panel: agency × year × concept across the three formats, from the current report
+-- of each agency-year that does not break its identities (pass, or not checkable: prose-only).
+-- A concept's value is the sum of the report's era codes carrying it (spec README); table cells win
+-- over prose in fct_indicator_value. Counts use the 总计 column (or the single value). Rates that
+-- analysts compute by hand are added as concepts of kind 'rate'; every row has its year-over-year change.
+with reports as (
+
+    select report_id, agency_key, year, format, identity_status
+    from {{ ref('fct_report') }}
+    where is_current and identity_status != 'fail' and year is not null
+
+),
+
+values as (
+
+    select v.report_id, v.indicator_code, v.value, v.source, v.approximate, i.concept
+    from {{ ref('fct_indicator_value') }} as v
+    join {{ ref('dim_indicator') }} as i using (indicator_code)
+    where i.concept is not null
+        and v.applicant_type_code in ('total', 'none')
+        and v.value is not null
+
+),
+
+counts as (
+
+    select
+        r.agency_key,
+        r.year,
+        r.format,
+        r.report_id,
+        r.identity_status,
+        v.concept,
+        'count' as kind,
+        sum(v.value) as value,
+        count(*) as n_codes,
+        list_sort(list(v.indicator_code)) as codes,
+        bool_or(v.approximate) as approximate,
+        list_sort(list_distinct(list(v.source))) as sources
+
+    from reports as r
+    join values as v using (report_id)
+    group by all
+
+),
+
+wide as (
+
+    select
+        agency_key, year, format, report_id, identity_status,
+        max(value) filter (where concept = 'granted') as granted,
+        max(value) filter (where concept = 'partially_granted') as partially_granted,
+        max(value) filter (where concept = 'requests_closed') as requests_closed,
+        max(value) filter (where concept = 'requests_received') as requests_received,
+        max(value) filter (where concept = 'review_total') as review_total,
+        max(value) filter (where concept = 'review_corrected') as review_corrected,
+        max(value) filter (where concept = 'litigation_total') as litigation_total,
+        max(value) filter (where concept = 'litigation_corrected') as litigation_corrected
+
+    from counts
+    group by all
+
+),
+
+carry as (
+
+    -- carry-forward needs the codes themselves (结转 has no cross-era concept: v2008 has no carry-over)
+    select
+        r.report_id,
+        max(v.value) filter (where v.indicator_code = 'req_carried_out') as carried_out,
+        max(v.value) filter (where v.indicator_code = 'req_new') as new_requests,
+        max(v.value) filter (where v.indicator_code = 'req_carried_in') as carried_in
+
+    from reports as r
+    join {{ ref('fct_indicator_value') }} as v using (report_id)
+    where v.applicant_type_code = 'total'
+    group by all
+
+),
+
+rates as (
+
+    select w.agency_key, w.year, w.format, w.report_id, w.identity_status, rate.concept, 'rate' as kind,
+           rate.value, null::bigint as n_codes, null::varchar[] as codes, false as approximate,
+           ['derived']::varchar[] as sources
+    from wide as w
+    left join carry using (report_id)
+    cross join lateral (
+        values
+            ('rate_disclosure', (w.granted + coalesce(w.partially_granted, 0)) / nullif(w.requests_closed, 0)),
+            ('rate_carry_forward', carry.carried_out / nullif(carry.new_requests + coalesce(carry.carried_in, 0), 0)),
+            ('rate_review_correction', w.review_corrected / nullif(w.review_total, 0)),
+            ('rate_litigation_correction', w.litigation_corrected / nullif(w.litigation_total, 0))
+    ) as rate(concept, value)
+    where rate.value is not null
+
+),
+
+panel as (
+
+    select * from counts
+    union all by name
+    select * from rates
+
+)
+
+select
+    agency_key,
+    year,
+    format,
+    concept,
+    kind,
+    value,
+    lag(value) over (partition by agency_key, concept order by year) as previous_value,
+    lag(year) over (partition by agency_key, concept order by year) as previous_year,
+    case when lag(year) over (partition by agency_key, concept order by year) = year - 1
+         then value - lag(value) over (partition by agency_key, concept order by year) end as yoy_change,
+    case when lag(year) over (partition by agency_key, concept order by year) = year - 1
+         then (value - lag(value) over (partition by agency_key, concept order by year))
+              / nullif(lag(value) over (partition by agency_key, concept order by year), 0) end as yoy_pct,
+    n_codes,
+    codes,
+    approximate,
+    sources,
+    report_id,
+    identity_status
+
+from panel
