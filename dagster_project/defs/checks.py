@@ -42,7 +42,7 @@ def _markdown(frame) -> str:
 @dg.multi_asset_check(
     specs=[
         dg.AssetCheckSpec(name=f"identity_{i.code}", asset=FACTS, blocking=False,
-                          description=f"{i.description} — {i.lhs_text} = {i.rhs_text} ({i.scope}; {'|'.join(sorted(i.eras))})")
+                          description=f"{i.description} — {i.lhs_text} = {i.rhs_text} ({i.scope_text}; {'|'.join(sorted(i.eras))})")
         for i in IDENTITIES
     ],
     can_subset=False,

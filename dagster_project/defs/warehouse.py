@@ -25,10 +25,21 @@ def dbt_executable() -> str:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+def _manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml",
+               *(p for d in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / d).rglob("*")
+                 if p.is_file())]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
 def ensure_manifest() -> Path:
-    """`dagster-dbt project prepare-and-package` writes the manifest (make does it); a fresh checkout
-    that skipped it still loads, because the manifest is parsed here when missing."""
-    if not dbt_project.manifest_path.exists():
+    """`dagster-dbt project prepare-and-package` writes the manifest (make does it); a checkout that
+    skipped it, or a model edited since, still loads: the manifest is parsed again here."""
+    if _manifest_is_stale():
         os.environ.setdefault("OGI_WORK_DB", str(DBT_PROJECT_DIR / "target" / "parse_only.duckdb"))
         subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
                         "--profiles-dir", str(DBT_PROJECT_DIR)], check=True)
