@@ -165,3 +165,27 @@ def agency_kind(name: str | None) -> str | None:
         if pattern.search(name):
             return kind
     return "other"
+
+
+# ---------------------------------------------------------------- gazetteer clues
+_FOOTER = re.compile(r"主办单位\s*[:：]\s*(?P<v>[\u4e00-\u9fff（）()]{2,40})")
+_ADDRESS = re.compile(r"(?:地址|通讯地址|联系地址)\s*[:：]\s*(?P<v>[\u4e00-\u9fff0-9\-号路街道镇乡村巷弄栋楼室（）()]{4,60})")
+_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|传真)\s*[:：]?\s*(?P<v>[(（]?0\d{2,3}[)）]?[\-—\s]?\d{7,8}|\d{7,8})")
+_POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(?P<v>\d{6})(?!\d)")
+_ICP = re.compile(r"(?P<v>[\u4e00-\u9fff])ICP备\s*\d{6,10}号")
+
+
+def find_clues(text: str) -> dict[str, str | None]:
+    """The hints a gazetteer needs besides the name: footer 主办单位, address, phone, postcode, ICP number."""
+    def first(pattern: re.Pattern) -> str | None:
+        m = pattern.search(text)
+        return m.group("v").strip() if m else None
+
+    icp = _ICP.search(text)
+    return {
+        "footer": first(_FOOTER),
+        "address": first(_ADDRESS),
+        "phone": first(_PHONE),
+        "postcode": first(_POSTCODE),
+        "icp": icp.group(0) if icp else None,
+    }

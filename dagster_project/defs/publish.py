@@ -36,8 +36,8 @@ def publish_warehouse(home: DataHome) -> dict:
     try:
         con.execute(f"ATTACH '{home.work_db}' AS work (READ_ONLY)")
         tables = con.execute(
-            "SELECT table_schema, table_name FROM duckdb_tables() WHERE database_name = 'work' "
-            "AND table_schema IN (SELECT unnest(?)) ORDER BY 1, 2", [list(PUBLISHED_SCHEMAS)]).fetchall()
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'work' "
+            "AND schema_name IN (SELECT unnest(?)) ORDER BY 1, 2", [list(PUBLISHED_SCHEMAS)]).fetchall()
         for schema, table in tables:
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM work."{schema}"."{table}"')
