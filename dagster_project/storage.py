@@ -87,6 +87,9 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.reports (
     county          VARCHAR,
     township        VARCHAR,
     division_code   VARCHAR,
+    division_level  VARCHAR,            -- province | prefecture | county | township
+    agency_status   VARCHAR,            -- the gazetteer's verdict: resolved | ambiguous | unknown
+    agency_candidates VARCHAR[],        -- 'code full-name' of the candidates it weighed
     year            INTEGER,
     format          VARCHAR NOT NULL,   -- v2008 | v2019 | v2021 | unknown
     published_on    DATE,

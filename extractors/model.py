@@ -27,6 +27,10 @@ class Agency:
     county: str | None = None
     township: str | None = None
     division_code: str | None = None
+    # not in the JSON schema: how the gazetteer settled the agency (resolved | ambiguous | unknown)
+    level: str | None = None
+    status: str | None = None
+    candidates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,7 +70,7 @@ class ExtractedReport:
             values.append(item)
         return {
             "source": asdict(self.source),
-            "agency": asdict(self.agency),
+            "agency": {k: v for k, v in asdict(self.agency).items() if k not in ("level", "status", "candidates")},
             "year": self.year,
             "published_on": self.published_on.isoformat() if self.published_on else None,
             "format": self.format,

@@ -12,7 +12,8 @@ from extractors.derive import derive_subtotals
 from extractors.document import Document, cell_token, document_from_html, document_from_text
 from extractors.era import detect_era
 from extractors.errors import DecodeError, NotAReportError, PageError
-from extractors.metadata import agency_kind, find_agency, find_published_on, find_title, find_year
+from extractors.gazetteer import resolve_agency
+from extractors.metadata import agency_kind, find_agency, find_clues, find_published_on, find_title, find_year
 from extractors.model import Agency, ExtractedReport, SourceInfo
 from extractors.narrative import conflicts, read_narrative
 from extractors.normalize.decode import decode_bytes
@@ -22,7 +23,7 @@ from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
 # so the next run re-extracts every page.
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p)\b", re.I)
 _UNSUPPORTED_MAGIC = {
@@ -103,6 +104,17 @@ def read_document(raw: bytes, *, path: str | None = None, media_type: str | None
     return doc, encoding, script
 
 
+def resolve(name: str | None, year: int | None, text: str) -> Agency:
+    """The agency as the report names it, placed in the division gazetteer with the page's clues."""
+    if not name:
+        return Agency(name=None)
+    r = resolve_agency(name, year, **find_clues(text))
+    kind = r.kind if r.kind != "other" else agency_kind(name)
+    return Agency(name=name, kind=kind, province=r.province, prefecture=r.prefecture, county=r.county,
+                  township=r.township, division_code=r.division_code, level=r.level, status=r.status,
+                  candidates=[f"{code} {path}" for code, path in r.candidates[:8]])
+
+
 def extract_page(raw: bytes, *, path: str | None = None, url: str | None = None,
                  media_type: str | None = None) -> ExtractedReport:
     """Read one raw page. Raises PageError (with its step) for a page that holds no report."""
@@ -153,10 +165,16 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         warnings.append("agency name not found")
     warnings.extend(hint_notes)
     published_on = find_published_on(lines, title_index, year, name)
+    agency = resolve(name, year, doc.text)
+    if agency.status == "ambiguous":
+        warnings.append(f"agency {name!r} is ambiguous in the gazetteer: {', '.join(agency.candidates[:5])} "
+                        f"(settle it in dbt/seeds/gazetteer/agency_overrides.csv)")
+    elif name and agency.status == "unknown":
+        warnings.append(f"agency {name!r} not found in the gazetteer")
     return ExtractedReport(
         source=SourceInfo(sha256=sha, media_type=doc.media_type, encoding=encoding, script=script,
                           path=path, url=url),
-        agency=Agency(name=name, kind=agency_kind(name)),
+        agency=agency,
         year=year, published_on=published_on, format=era, values=values, warnings=warnings,
         text=doc.text,
     )

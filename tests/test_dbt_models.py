@@ -164,8 +164,11 @@ def test_build_passes_although_a_report_breaks_identities(built):
     # seeds/spec also holds README.md, formats.md, gazetteer.md and a JSON schema: dbt must load none of them
     manifest = json.loads((tmp / "target" / "manifest.json").read_text())
     seeds = sorted(n["original_file_path"] for n in manifest["nodes"].values() if n["resource_type"] == "seed")
-    assert seeds == ["seeds/formats.csv", "seeds/spec/applicant_types.csv", "seeds/spec/identities.csv",
-                     "seeds/spec/indicators.csv"]
+    assert seeds == ["seeds/formats.csv", "seeds/gazetteer/agency_overrides.csv",
+                     "seeds/gazetteer/division_version.csv", "seeds/gazetteer/ref_icp_province.csv",
+                     "seeds/gazetteer/ref_phone_area_code.csv", "seeds/gazetteer/ref_postcode_prefix.csv",
+                     "seeds/gazetteer/township_version.csv", "seeds/spec/applicant_types.csv",
+                     "seeds/spec/identities.csv", "seeds/spec/indicators.csv"]
     assert not any(d["original_file_path"].startswith("seeds") for d in manifest["docs"].values())
 
 

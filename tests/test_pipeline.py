@@ -106,3 +106,29 @@ def test_seed_reports_pass_their_identities(built):
     with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
         statuses = dict(con.execute("select format, identity_status from fct_report where format != 'v2008'").fetchall())
     assert statuses == {"v2019": "pass", "v2021": "pass"}
+
+
+def test_every_seed_agency_resolves_to_its_division(built):
+    home, *_ = built
+    with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
+        rows = dict((name, (code, level, county, status)) for name, code, level, county, status in con.execute(
+            "select agency_name, division_code, division_level, county, agency_status from dim_agency "
+            "where not is_unknown").fetchall())
+    assert rows == {
+        "衡南县柞市镇": ("430422115", "township", "衡南县", "resolved"),
+        "随县人民政府": ("421321", "county", "随县", "resolved"),
+        "太平庄镇人民政府": ("211322119", "township", "建平县", "resolved"),  # postcode 122405 decides
+        "永平镇人民政府": ("350824110", "township", "武平县", "resolved"),  # address / 0597 / 364306
+        "吉县屯里镇人民政府": ("141028101", "township", "吉县", "resolved"),  # footer 主办单位 decides
+    }
+
+
+def test_ogi_extract_prints_the_schema_object_with_agency_levels():
+    proc = subprocess.run([*OGI, "extract", "--json", str(next(SAMPLE_CORPUS.glob("003_*")))], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    obj = json.loads(proc.stdout)
+    assert obj["agency"] == {"name": "永平镇人民政府", "kind": "township_government", "province": "福建省",
+                             "prefecture": "龙岩市", "county": "武平县", "township": "永平镇",
+                             "division_code": "350824110"}
+    assert obj["format"] == "v2021" and obj["year"] == 2022

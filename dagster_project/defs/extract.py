@@ -34,7 +34,8 @@ def report_rows(report: ExtractedReport, fingerprint: str, now: datetime) -> tup
     row = dict(
         report_id=report_id, parser_version=fingerprint, agency_name=a.name, agency_kind=a.kind,
         province=a.province, prefecture=a.prefecture, county=a.county, township=a.township,
-        division_code=a.division_code, year=report.year, format=report.format,
+        division_code=a.division_code, division_level=a.level, agency_status=a.status,
+        agency_candidates=list(a.candidates), year=report.year, format=report.format,
         published_on=report.published_on, media_type=report.source.media_type,
         encoding=report.source.encoding, script=report.source.script, source_path=report.source.path,
         source_url=report.source.url, n_values=len(report.values), warnings=list(report.warnings),

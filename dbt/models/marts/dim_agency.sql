@@ -1,7 +1,9 @@
 -- One row per publishing agency. agency_key = md5(agency name without whitespace); the name shown
 -- is the most frequent spelling (ties: the most recent report's). Geography comes from the most
--- recent report that resolves the most levels (a gazetteer will refine it). The agency of reports
--- whose agency name was not found is one "unknown" member (agency_key = md5('')).
+-- recent report the gazetteer resolved best (extractors/gazetteer: NBS codes, clues from the page,
+-- dbt/seeds/gazetteer/agency_overrides.csv wins). The codes of each level follow from the division
+-- code; the years it is valid come from the division seeds. The agency of reports whose agency name
+-- was not found is one "unknown" member (agency_key = md5('')).
 with reports as (
 
     select
@@ -47,16 +49,33 @@ geography as (
         prefecture,
         county,
         township,
-        division_code
+        division_code,
+        division_level,
+        agency_status,
+        agency_candidates
 
     from reports
     qualify row_number() over (
         partition by agency_key
         order by
+            (agency_status = 'resolved')::int desc,
             (province is not null)::int + (prefecture is not null)::int + (county is not null)::int
             + (township is not null)::int + (division_code is not null)::int desc,
             recency_rank asc
     ) = 1
+
+),
+
+divisions as (
+
+    select code6 as code, min(valid_from) as valid_from,
+           case when bool_or(valid_to is null) then null else max(valid_to) end as valid_to
+    from {{ ref('division_version') }}
+    group by code6
+    union all
+    select code9, min(valid_from), case when bool_or(valid_to is null) then null else max(valid_to) end
+    from {{ ref('township_version') }}
+    group by code9
 
 ),
 
@@ -88,6 +107,17 @@ final as (
         geography.county,
         geography.township,
         geography.division_code,
+        geography.division_level,
+        left(geography.division_code, 2) || '0000' as province_code,
+        case when geography.division_level in ('prefecture', 'county', 'township')
+             then left(geography.division_code, 4) || '00' end as prefecture_code,
+        case when geography.division_level in ('county', 'township')
+             then left(geography.division_code, 6) end as county_code,
+        case when geography.division_level = 'township' then geography.division_code end as township_code,
+        divisions.valid_from as division_valid_from,
+        divisions.valid_to as division_valid_to,
+        coalesce(geography.agency_status, 'unknown') as agency_status,
+        coalesce(geography.agency_candidates, []::varchar[]) as agency_candidates,
         aggregated.n_reports,
         aggregated.first_year,
         aggregated.last_year,
@@ -96,6 +126,7 @@ final as (
     from aggregated
     left join preferred_name using (agency_key)
     left join geography using (agency_key)
+    left join divisions on divisions.code = geography.division_code
 
 )
 
