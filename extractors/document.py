@@ -214,9 +214,10 @@ class _Flattener:
             self.tables.append(_grid(table))
         for row in _rows(table):
             cells = [_clean(_cell_text(c)) for c in row.iterchildren("td", "th")]
-            if not any(cells):
+            if not cells:
                 continue
-            self.lines.append(" | ".join(cells))
+            if any(cells):  # an all-blank row (表四 of an agency with no case) still has its cells
+                self.lines.append(" | ".join(cells))
             self.tokens.extend(cell_token(c, True, clean=False) for c in cells)
             self.tokens.append(Token("row_end", "", True))
 

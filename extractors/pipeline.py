@@ -109,7 +109,8 @@ def resolve(name: str | None, year: int | None, text: str) -> Agency:
     if not name:
         return Agency(name=None)
     r = resolve_agency(name, year, **find_clues(text))
-    kind = r.kind if r.kind != "other" else agency_kind(name)
+    # an unresolved name (某某街道办事处, a mirror's mangled name) is classified by its suffix alone
+    kind = r.kind if r.status == "resolved" and r.kind != "other" else agency_kind(name)
     return Agency(name=name, kind=kind, province=r.province, prefecture=r.prefecture, county=r.county,
                   township=r.township, division_code=r.division_code, level=r.level, status=r.status,
                   candidates=[f"{code} {path}" for code, path in r.candidates[:8]])

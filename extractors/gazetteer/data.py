@@ -27,7 +27,8 @@ def seed_dir() -> Path:
 
 def is_placeholder(name: str) -> bool:
     """市辖区 / 县 / 省直辖县级行政区划 … group counties; they are not places."""
-    return name in ("市辖区", "县") or "直辖" in name
+    # NBS also lists a few townships named only by their kind (街道, 镇): never a name to match on
+    return name in ("市辖区", "县", "街道", "镇", "乡", "苏木", "社区") or "直辖" in name
 
 
 @dataclass(frozen=True, slots=True)
