@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 UV := $(PYTHON) -m uv
 HOME_DIR ?= data
 export OGI_WORK_DB ?= $(CURDIR)/dbt/target/parse_only.duckdb
+# the project's own dbt and dagster first (dagster-dbt's packaging step looks `dbt` up on PATH)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: install run test ui bench manifest clean
 
