@@ -119,6 +119,14 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.report_values (
     PRIMARY KEY (report_id, value_seq)
 );
 
+-- what the last published warehouse was built from: a run whose ingest fingerprint matches skips
+-- dbt, the checks and publishing (the nightly run with nothing new)
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.build_state (
+    key             VARCHAR PRIMARY KEY,
+    fingerprint     VARCHAR NOT NULL,
+    built_at        TIMESTAMP NOT NULL
+);
+
 -- one row per page that could not become a report: which page, which step, why
 CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.quarantine (
     sha256          VARCHAR PRIMARY KEY,
@@ -162,3 +170,26 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) ->
     finally:
         con.unregister("_rows")
     return len(rows)
+
+
+def ingest_fingerprint(con: duckdb.DuckDBPyConnection, *extra: str) -> str:
+    """A digest of everything dbt reads from ingest (row counts and latest timestamps), plus extras
+    (the dbt manifest's digest): equal digests mean a rebuild would produce the same warehouse."""
+    import hashlib
+
+    parts = [str(con.execute(sql).fetchone()) for sql in (
+        f"SELECT count(*), max(registered_at) FROM {INGEST_SCHEMA}.raw_pages",
+        f"SELECT count(*), max(extracted_at), max(parser_version) FROM {INGEST_SCHEMA}.reports",
+        f"SELECT count(*) FROM {INGEST_SCHEMA}.report_values",
+        f"SELECT count(*), max(quarantined_at) FROM {INGEST_SCHEMA}.quarantine",
+    )]
+    return hashlib.sha256("|".join([*parts, *extra]).encode()).hexdigest()
+
+
+def read_build_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute(f"SELECT fingerprint FROM {INGEST_SCHEMA}.build_state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def write_build_state(con: duckdb.DuckDBPyConnection, key: str, fingerprint: str) -> None:
+    con.execute(f"INSERT OR REPLACE INTO {INGEST_SCHEMA}.build_state VALUES (?, ?, now())", [key, fingerprint])

@@ -50,7 +50,9 @@ def build_site() -> Site:
         body = gzip.compress(b"0" * (30 * 1024 * 1024))
         return 200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, body
 
+    docx = _docx_report()
     site.routes = {
+        "/report.docx": lambda h: ok(docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         "/report.html": lambda h: ok(report_html, "text/html; charset=gb2312"),
         "/annual2023.html": lambda h: ok(page_with_attachment),
         "/files/report2023.pdf": lambda h: ok(pdf, "application/pdf"),
@@ -67,6 +69,33 @@ def build_site() -> Site:
         "/soft404": lambda h: ok(not_found_200),
     }
     return site
+
+
+def _docx_report() -> bytes:
+    """A v2021 表三 as a Word table (python-docx), like the reports sites attach."""
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("某某乡人民政府2021年政府信息公开工作年度报告")
+    d.add_paragraph("三、收到和处理政府信息公开申请情况")
+    rows = [("一、本年新收政府信息公开申请数量", [2, 0, 0, 0, 0, 1, 3]),
+            ("二、上年结转政府信息公开申请数量", [1, 0, 0, 0, 0, 0, 1]),
+            ("（一）予以公开", [3, 0, 0, 0, 0, 1, 4]),
+            ("（七）总计", [3, 0, 0, 0, 0, 1, 4]),
+            ("四、结转下年度继续办理", [0, 0, 0, 0, 0, 0, 0])]
+    table = d.add_table(rows=len(rows) + 1, cols=8)
+    for cell, text in zip(table.rows[0].cells, ["申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织",
+                                                "法律服务机构", "其他", "总计"]):
+        cell.text = text
+    for r, (label, nums) in enumerate(rows, start=1):
+        table.cell(r, 0).text = label
+        for c, n in enumerate(nums, start=1):
+            table.cell(r, c).text = str(n)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
 
 
 class Handler(BaseHTTPRequestHandler):

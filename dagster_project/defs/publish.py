@@ -14,7 +14,8 @@ import duckdb
 
 from dagster_project.defs.resources import OgiHome
 from dagster_project.quality.report import build_quality_report
-from dagster_project.defs.warehouse import ogi_dbt_models
+from dagster_project.defs.warehouse import current_build_fingerprint, ogi_dbt_models
+from dagster_project.storage import connect, write_build_state
 from dagster_project.settings import DataHome
 
 PUBLISHED_SCHEMAS = ("main", "spec")
@@ -68,7 +69,10 @@ def publish_warehouse(home: DataHome) -> dict:
 )
 def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.MaterializeResult:
     home = ogi_home.home
+    fingerprint = current_build_fingerprint(home)  # what this warehouse is built from
     result = publish_warehouse(home)
+    with connect(home.work_db) as con:
+        write_build_state(con, "published", fingerprint)
     marts = {k: v for k, v in result["tables"].items() if k.startswith("main.")}
     report = build_quality_report(home.warehouse_db, home.warehouse_dir / "quality_report.html")
     context.log.info(f"published {home.warehouse_db} ({result['bytes']} bytes, {len(marts)} marts)")
