@@ -83,7 +83,8 @@ def run(
     started = time.perf_counter()
     # a no-op run skips dbt on purpose; Dagster then notes every blocking dbt test it did not run
     warnings.filterwarnings("ignore", message=".*emitted no result.*")
-    logging.getLogger("dagster").addFilter(lambda record: "emitted no result" not in record.getMessage())
+    logging.getLogger("dagster._core.execution.plan.active").addFilter(
+        lambda record: "emitted no result" not in record.getMessage())
     status = console.status("building the warehouse (landing → raw → documents → extraction → dbt → checks → publish)")
     with (contextlib.nullcontext() if quiet else status):
         from dagster import DagsterInstance
