@@ -30,6 +30,7 @@ defs = dg.Definitions(
             landing=str(home.landing_dir) if home.landing_dir else None,
             sources=str(home.sources_override) if home.sources_override else None,
             allow_hosts=[h for h in os.environ.get("OGI_ALLOW_HOSTS", "").split(",") if h],
+            max_fetch_bytes=int(os.environ.get("OGI_MAX_FETCH_BYTES", 20 * 1024 * 1024)),
         ),
         "dbt": dbt_resource(),
     },

@@ -28,6 +28,7 @@ def runs(tmp_path_factory):
         sources.write_text("url,agency,year\n" + "".join(f"{base}{p},,\n" for p in GOOD + BAD), encoding="utf-8")
         empty = tmp_path_factory.mktemp("empty_landing")
         env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "OGI_HOME", "OGI_LANDING")}
+        env["OGI_MAX_FETCH_BYTES"] = str(2 * 1024 * 1024)  # /big serves 3 MB
         proc = subprocess.run([sys.executable, "-m", "dagster_project.cli", "run", "--home", str(web_home),
                                "--landing", str(empty), "--sources", str(sources), "--allow-host", "127.0.0.1",
                                "--json"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)

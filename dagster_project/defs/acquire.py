@@ -121,7 +121,7 @@ def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.Materi
     fetched = FetchStats()
     sources = home.sources_file
     if sources is not None and sources.exists():
-        policy = FetchPolicy(allow_hosts=frozenset(ogi_home.allow_hosts))
+        policy = FetchPolicy(allow_hosts=frozenset(ogi_home.allow_hosts), max_bytes=ogi_home.max_fetch_bytes)
         fetched = fetch_sources(home, sources, policy)
         context.log.info(f"sources: {fetched.urls} URLs, {fetched.fetched} fetched, {fetched.not_modified} "
                          f"unchanged (304), {fetched.failed} failed, {fetched.attachments} attachments")

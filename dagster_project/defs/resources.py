@@ -15,6 +15,7 @@ class OgiHome(dg.ConfigurableResource):
     landing: str | None = None
     sources: str | None = None
     allow_hosts: list[str] = []  # private/loopback hosts the fetcher may reach (tests: 127.0.0.1)
+    max_fetch_bytes: int = 20 * 1024 * 1024  # larger responses are refused (decoded size)
 
     @property
     def home(self) -> DataHome:
