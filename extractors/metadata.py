@@ -139,9 +139,14 @@ def find_published_on(lines: list[str], title_index: int | None, year: int | Non
             d = parse_date(line)
             if ok(d):
                 return d
-    return _signature_date("\n".join(lines), agency, ok)
+    text = "\n".join(lines)
+    m = _AFTER_TITLE.search(text)  # …年度报告 来源：… （2015年1 月3 日） run into one line
+    if m and ok(parse_date(m.group("rest"))):
+        return parse_date(m.group("rest"))
+    return _signature_date(text, agency, ok)
 
 
+_AFTER_TITLE = re.compile(r"年度报告[^。\n]{0,80}?(?:[（(]|发布时间[:：]|发布日期[:：])\s*(?P<rest>[0-9〇零○一二三四五六七八九]{4}\s*[年\-/.][^)）]{0,14})")
 _LABELLED_DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|印发日期|公开日期|日期)\s*[:：]\s*(?P<rest>.{6,24})")
 # dates that are not the report's: the site's clock, the statistics period, copyright lines
 _NOT_RELEASE = re.compile(r"今天|当前时间|统计|期限|至|©|版权|访问")

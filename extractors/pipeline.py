@@ -154,6 +154,9 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         values += read_narrative(doc.text, era, cat)
         warnings.extend(conflicts(values))
         values += derive_subtotals(values, cat, era)
+    if has_tables and not any(v.value is not None for v in values):
+        # the format notices, statistics rules and model texts carry the empty template tables
+        raise NotAReportError("not a report: statistical tables without a single figure (an empty template)")
     if not has_tables:
         warnings.append("no statistical table found: prose-only report")
     if year is None:

@@ -43,7 +43,7 @@ def recoverable(synthetic) -> set:
     return {k for k in printed if row_of(k) not in blank_rows}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(case=st.sampled_from(CASES), seed=st.integers(0, 10_000), encoding=st.sampled_from(ENCODINGS),
        script=st.sampled_from(SCRIPTS))
 def test_extraction_recovers_the_generated_values(case, seed, encoding, script):
@@ -65,7 +65,7 @@ def test_extraction_recovers_the_generated_values(case, seed, encoding, script):
         assert not missing, f"printed cells not read: {sorted(missing)[:10]}"
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), era=st.sampled_from(["v2019", "v2021"]))
 def test_derived_subtotals_equal_the_generators(seed, era):
     synthetic = generate_report(seed, era=era, layout="html_grid")

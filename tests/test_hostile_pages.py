@@ -10,7 +10,7 @@ from extractors import PageError, extract_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORT = FIXTURES / "v2019_official_template.html"
-TITLE = "某某镇2020年政府信息公开工作年度报告\n本年新收政府信息公开申请数量\n".encode("utf-8")
+TITLE = "某某镇2020年政府信息公开工作年度报告\n一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n".encode("utf-8")
 
 REFUSED = [
     ("empty", b"", "decode", "empty"),
@@ -35,6 +35,18 @@ def test_refused_with_step_and_reason(name, raw, step, reason):
         extract_page(raw)
     assert info.value.step == step
     assert reason in info.value.message
+
+
+def test_empty_template_tables_are_not_a_report():
+    """A format notice prints the tables with every cell empty (formats.md §7.S)."""
+    html = REPORT.read_bytes().decode("gbk")
+    import re
+
+    emptied = re.sub(r"<td>[-+0-9,元]+</td>", "<td></td>", html)
+    emptied = re.sub(r"<td colspan=\"2\">[0-9]+</td>", "<td colspan=\"2\"></td>", emptied)
+    emptied = emptied.replace("全年主动公开政府信息120条", "")
+    with pytest.raises(PageError, match="empty template"):
+        extract_page(emptied.encode("gbk"))
 
 
 def test_truncated_html_keeps_what_it_has_and_warns():
