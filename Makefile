@@ -10,7 +10,7 @@ export OGI_WORK_DB ?= $(CURDIR)/dbt/target/parse_only.duckdb
 # the project's own dbt and dagster first (dagster-dbt's packaging step looks `dbt` up on PATH)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test ui bench manifest clean
+.PHONY: install run test ui bench docs manifest clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -31,6 +31,11 @@ test: install ## the whole test suite
 
 ui: install ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/ogi ui --home $(HOME_DIR)
+
+docs: install ## dbt docs of the warehouse built by `make run`
+	OGI_WORK_DB=$(CURDIR)/$(HOME_DIR)/work/ogi_work.duckdb $(VENV)/bin/dbt docs generate --quiet \
+	  --project-dir dbt --profiles-dir dbt --target-path $(CURDIR)/$(HOME_DIR)/warehouse/dbt_docs
+	@echo "dbt docs: $(CURDIR)/$(HOME_DIR)/warehouse/dbt_docs/index.html (serve: $(VENV)/bin/dbt docs serve --project-dir dbt --profiles-dir dbt --target-path $(HOME_DIR)/warehouse/dbt_docs)"
 
 bench: install ## throughput and memory figures
 	$(PY) -m benchmarks.run
