@@ -34,11 +34,11 @@ SEVERITIES = frozenset({"error", "warn"})
 
 
 def spec_dir() -> Path:
-    """The spec folder: ``$OGI_SPEC_DIR`` if set, else ``<project>/dbt/seeds/spec``."""
-    override = os.environ.get("OGI_SPEC_DIR")
-    if override:
-        return Path(override).expanduser().resolve()
-    return Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "spec"
+    """The spec folder: ``$OGI_SPEC_DIR`` if set, else ``<project>/dbt/seeds/spec`` (one definition,
+    the extractors')."""
+    from extractors.catalogue import spec_dir as _spec_dir
+
+    return _spec_dir().expanduser().resolve()
 
 
 class Scope(enum.StrEnum):

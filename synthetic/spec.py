@@ -8,7 +8,6 @@ in the small ``PRINTED_*`` tables below, copied from ``formats.md`` (§2, §3.2)
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,9 +48,7 @@ _BLOCK = re.compile(r"第二十条第（[一二三四五六七八九十]+）项"
 _REQ_LABEL = re.compile(r"^三(（[一二三四五六七八九十]+）)(\d+\.)?(.*)$")
 
 
-def spec_dir() -> Path:
-    env = os.environ.get("OGI_SPEC_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "spec"
+from extractors.catalogue import spec_dir  # noqa: E402  one definition of where the spec lives
 
 
 @dataclass(frozen=True)
