@@ -95,3 +95,22 @@ def test_concept_panel_values_rates_and_change(built):
     assert panel[(2022, "rules_in_force")] == (12.0, 2.0)
     # 2023 breaks its own req_flow (it carries in less): left out of the trusted panel
     assert not [k for k in panel if k[0] == 2023]
+
+
+def test_dbt_docs_generate(built, tmp_path):
+    """`dbt docs generate` works on the built warehouse: the catalog lists the marts with their columns."""
+    import json
+    import os
+    import subprocess
+
+    from test_dbt_models import DBT, DBT_DIR
+
+    env = {**os.environ, "OGI_WORK_DB": str(built)}
+    proc = subprocess.run([DBT, "docs", "generate", "--profiles-dir", str(DBT_DIR), "--project-dir", str(DBT_DIR),
+                           "--target-path", str(tmp_path)], cwd=DBT_DIR, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    tables = {node["metadata"]["name"]: node for node in catalog["nodes"].values()}
+    assert "division_code" in {c.lower() for c in tables["dim_agency"]["columns"]}
+    assert (tmp_path / "index.html").exists()

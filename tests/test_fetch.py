@@ -89,3 +89,18 @@ def test_pdf_attachment_is_registered_with_its_parent(tmp_path, server):
     rows = con.execute("select source_url, parent_url, media_type from ingest.raw_pages order by source_url").fetchall()
     assert (f"{base}/files/report2023.pdf", f"{base}/annual2023.html", "application/pdf") in rows
     assert stats.attachments == 1
+
+
+def test_oversized_landing_file_is_quarantined_unread(tmp_path):
+    """A 100 MB file in landing/ is not read into memory: it is quarantined at the register step."""
+    from dagster_project.defs.acquire import MAX_PAGE_BYTES, register_landing
+
+    home = DataHome(tmp_path).ensure()
+    with (home.landing / "huge.html").open("wb") as fh:
+        fh.truncate(MAX_PAGE_BYTES + 50 * 1024 * 1024)  # sparse: 100 MB on paper, nothing on disk
+    (home.landing / "small.txt").write_text("2020年政府信息公开工作年度报告", encoding="utf-8")
+    stats = register_landing(home)
+    assert (stats.pages_registered, stats.quarantined) == (1, 1)
+    with duckdb.connect(str(home.work_db), read_only=True) as con:
+        step, error, path = con.execute("select step, error, source_path from ingest.quarantine").fetchone()
+    assert (step, path) == ("register", "huge.html") and "too large" in error
