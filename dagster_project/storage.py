@@ -140,6 +140,14 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.quarantine (
 """
 
 
+def duckdb_config() -> dict[str, str]:
+    """DuckDB takes up to 80% of RAM by default: bound it (it spills to disk beyond), the same bound
+    as dbt's profile, so memory stays flat in corpus size."""
+    import os
+
+    return {"memory_limit": os.environ.get("OGI_DUCKDB_MEMORY", "512MB"), "preserve_insertion_order": "false"}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
@@ -147,7 +155,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 @contextmanager
 def connect(db_path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=read_only)
+    con = duckdb.connect(str(db_path), read_only=read_only, config=duckdb_config())
     try:
         if not read_only:
             ensure_schema(con)

@@ -164,12 +164,13 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
 
 _ANCHORS = tuple(sorted({a for p in PATTERNS for a in p.anchors}))
+_BY_ANCHORS = tuple((frozenset(p.anchors), p) for p in PATTERNS)
 
 
 def _candidates(sentence: str) -> list[Pattern]:
     """The patterns whose every anchor word is in the sentence (one substring test per word)."""
     present = {a for a in _ANCHORS if a in sentence}
-    return [p for p in PATTERNS if all(a in present for a in p.anchors)]
+    return [p for anchors, p in _BY_ANCHORS if anchors <= present]
 
 
 def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:

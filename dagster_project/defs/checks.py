@@ -14,6 +14,7 @@ import pandas as pd
 
 from dagster_project.defs.resources import OgiHome
 from dagster_project.defs.warehouse import ogi_dbt_models
+from dagster_project.storage import duckdb_config
 from dagster_dbt import get_asset_key_for_model
 from expectations import load_identities, validate_identities
 
@@ -27,7 +28,7 @@ REPORTS_PER_CHUNK = 5000
 
 
 def _fact_chunks(work_db: str) -> Iterator["pd.DataFrame"]:
-    con = duckdb.connect(work_db, read_only=True)
+    con = duckdb.connect(work_db, read_only=True, config=duckdb_config())
     try:
         n_reports = con.execute("SELECT count(DISTINCT report_id) FROM main.fct_indicator_value").fetchone()[0]
         n_chunks = max(1, -(-n_reports // REPORTS_PER_CHUNK))

@@ -15,7 +15,7 @@ import duckdb
 from dagster_project.defs.resources import OgiHome
 from dagster_project.quality.report import build_quality_report
 from dagster_project.defs.warehouse import current_build_fingerprint, ogi_dbt_models
-from dagster_project.storage import connect, write_build_state
+from dagster_project.storage import connect, duckdb_config, write_build_state
 from dagster_project.settings import DataHome
 
 PUBLISHED_SCHEMAS = ("main", "spec")
@@ -33,7 +33,7 @@ def publish_warehouse(home: DataHome) -> dict:
             leftover.unlink()
     tmp_parquet.mkdir()
     rows: dict[str, int] = {}
-    con = duckdb.connect(str(tmp_db))
+    con = duckdb.connect(str(tmp_db), config=duckdb_config())
     try:
         con.execute(f"ATTACH '{home.work_db}' AS work (READ_ONLY)")
         tables = con.execute(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import ne
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,8 +67,21 @@ def needs_conversion(text: str) -> bool:
     return _tables().any_char.search(text) is not None
 
 
+# Below this many convertible characters a page is simplified with a stray 繁體 link: replace those
+# few characters one by one instead of translating the whole page.
+_SPARSE = 64
+
+
 def _convert(text: str) -> str:
     t = _tables()
+    hits = t.any_char.findall(text, 0, len(text))
+    if not hits:
+        return text
+    if len(hits) < _SPARSE and (t.phrases is None or not t.phrases.search(text)):
+        for ch in set(hits):
+            if ord(ch) in t.chars:
+                text = text.replace(ch, t.chars[ord(ch)])
+        return text
     if t.phrases is None:
         return text.translate(t.chars)
     out, pos = [], 0
@@ -90,10 +104,13 @@ def to_simplified(text: str) -> str:
     return out.translate(_FIXUPS)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def detect_script(original: str, simplified: str) -> str:
     """simplified | traditional | mixed, from how many CJK characters the conversion changed."""
-    changed = sum(1 for a, b in zip(original, simplified) if a != b)
-    cjk = sum(1 for ch in original if "\u4e00" <= ch <= "\u9fff") or 1
+    changed = sum(map(ne, original, simplified))
+    cjk = len(_CJK.findall(original)) or 1
     share = changed / cjk
     if share < 0.01:
         return "simplified"
