@@ -26,7 +26,8 @@ class _Tables:
     chars: dict[int, str]  # TSCharacters, as a str.translate table (first simplified reading)
     phrases: re.Pattern | None  # TSPhrases whose reading differs from character by character
     phrase_map: dict[str, str]
-    any_char: re.Pattern  # every character either table can change
+    any_char: frozenset[str]  # every character either table can change
+    phrase_firsts: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -54,35 +55,36 @@ def _tables() -> _Tables:
         chars=str.maketrans(chars),
         phrases=re.compile(alternation) if phrases else None,
         phrase_map=phrases,
-        any_char=re.compile("[" + "".join(re.escape(c) for c in every) + "]"),
+        any_char=frozenset(every),
+        phrase_firsts=frozenset(p[0] for p in phrases),
     )
 
 
 def _traditional_chars() -> frozenset[str]:
-    t = _tables()
-    return frozenset(chr(c) for c in t.chars) | frozenset("".join(t.phrase_map))
+    return _tables().any_char
 
 
 def needs_conversion(text: str) -> bool:
-    return _tables().any_char.search(text) is not None
+    return not _tables().any_char.isdisjoint(text)
 
 
-# Below this many convertible characters a page is simplified with a stray 繁體 link: replace those
-# few characters one by one instead of translating the whole page.
-_SPARSE = 64
+# Below this many distinct convertible characters a page is simplified with a stray 繁體 link:
+# replace those few characters one by one instead of translating the whole page.
+_SPARSE = 16
 
 
 def _convert(text: str) -> str:
     t = _tables()
-    hits = t.any_char.findall(text, 0, len(text))
-    if not hits:
+    present = t.any_char.intersection(text)  # distinct convertible characters, one C-level pass
+    if not present:
         return text
-    if len(hits) < _SPARSE and (t.phrases is None or not t.phrases.search(text)):
-        for ch in set(hits):
+    phrases = t.phrases if t.phrases is not None and not t.phrase_firsts.isdisjoint(present) else None
+    if phrases is None and len(present) < _SPARSE:
+        for ch in present:
             if ord(ch) in t.chars:
                 text = text.replace(ch, t.chars[ord(ch)])
         return text
-    if t.phrases is None:
+    if phrases is None:
         return text.translate(t.chars)
     out, pos = [], 0
     for m in t.phrases.finditer(text):  # phrase readings win over character readings
