@@ -66,6 +66,8 @@ def _to_simplified(doc: Document) -> tuple[Document, str]:
     parts = [t.text for t in doc.tokens]
     blob = "\n".join(parts) + "\n\x1e\n" + doc.text + "\n\x1e\n" + (doc.title or "")
     converted = to_simplified(blob)
+    if converted == blob:
+        return doc, "simplified"
     head, text, title = converted.split("\n\x1e\n")
     new_parts = head.split("\n") if parts else []
     if len(new_parts) != len(parts):  # conversion never adds newlines; guard anyway

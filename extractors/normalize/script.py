@@ -14,6 +14,7 @@ _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（]\s*[a-zA-Zāáǎàēéěèīí�
 # Site converters map one simplified character to the wrong traditional one; t2s keeps the wrong one.
 _FIXUPS = str.maketrans({"谘": "咨", "麵": "面", "製": "制", "係": "系", "畬": "畲"})
 _FIXUP_WORDS = (("方麵", "方面"),)
+_FIXUP_CHARS = frozenset("谘麵製係畬")
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +102,8 @@ def strip_pinyin(text: str) -> str:
 
 def to_simplified(text: str) -> str:
     out = _convert(text)
+    if _FIXUP_CHARS.isdisjoint(out):
+        return out
     for wrong, right in _FIXUP_WORDS:
         out = out.replace(wrong, right)
     return out.translate(_FIXUPS)
@@ -111,7 +114,14 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def detect_script(original: str, simplified: str) -> str:
     """simplified | traditional | mixed, from how many CJK characters the conversion changed."""
-    changed = sum(map(ne, original, simplified))
+    if original == simplified:
+        return "simplified"
+    t = _tables()
+    present = {c for c in t.any_char.intersection(original) if ord(c) in t.chars}
+    if len(present) < _SPARSE:  # a few stray characters: count them instead of comparing the page
+        changed = sum(original.count(c) for c in present)
+    else:
+        changed = sum(map(ne, original, simplified))
     cjk = len(_CJK.findall(original)) or 1
     share = changed / cjk
     if share < 0.01:
