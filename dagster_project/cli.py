@@ -114,6 +114,33 @@ def run(
 
 
 @app.command()
+def rerun(
+    document: list[str] = typer.Option([], "--document", help="sha256 of a raw page to re-extract (repeatable)."),
+    year: list[int] = typer.Option([], "--year", help="A report year to re-extract (repeatable)."),
+    home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr."),
+) -> None:
+    """Re-extract one document or one year and rebuild the warehouse: the partitioned rerun jobs the UI offers."""
+    if not document and not year:
+        raise typer.BadParameter("name --document SHA256 or --year YYYY")
+    data_home = _home(home, None)
+    from dagster import DagsterInstance
+
+    from dagster_project.definitions import defs
+
+    instance = DagsterInstance.get()
+    run_config = {"loggers": {"console": {"config": {"log_level": "ERROR" if quiet else "INFO"}}}}
+    targets = [("ogi_rerun_document", d) for d in document] + [("ogi_rerun_year", str(y)) for y in year]
+    for job_name, key in targets:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, partition_key=key, raise_on_error=False, run_config=run_config)
+        if not result.success:
+            console.print(f"[red]{job_name} {key} failed[/red]; see `ogi ui` for the run log")
+            raise typer.Exit(1)
+    print(json.dumps(run_summary(data_home), ensure_ascii=False))
+
+
+@app.command()
 def extract(
     files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="Raw pages to read."),
     as_json: bool = typer.Option(True, "--json/--no-json", help="Print extract-output.schema.json objects."),

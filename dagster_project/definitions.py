@@ -6,11 +6,14 @@ import os
 import dagster as dg
 
 from dagster_project.defs.acquire import raw_pages
-from dagster_project.defs.automation import full_build, landing_sensor, nightly
+from dagster_project.defs.automation import (
+    full_build, landing_sensor, nightly, rerun_document_job, rerun_year_job,
+)
 from dagster_project.defs.checks import identity_checks
 from dagster_project.defs.extract import extraction
 from dagster_project.defs.normalize import documents
 from dagster_project.defs.publish import published_warehouse
+from dagster_project.defs.reruns import rerun_document, rerun_year
 from dagster_project.defs.resources import OgiHome
 from dagster_project.defs.warehouse import dbt_resource, ogi_dbt_models
 from dagster_project.settings import DataHome, export_environment
@@ -19,9 +22,9 @@ home = DataHome.from_env()
 export_environment(home)
 
 defs = dg.Definitions(
-    assets=[raw_pages, documents, extraction, ogi_dbt_models, published_warehouse],
+    assets=[raw_pages, documents, extraction, ogi_dbt_models, published_warehouse, rerun_document, rerun_year],
     asset_checks=[identity_checks],
-    jobs=[full_build],
+    jobs=[full_build, rerun_document_job, rerun_year_job],
     schedules=[nightly],
     sensors=[landing_sensor],
     resources={

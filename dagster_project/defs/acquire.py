@@ -126,7 +126,13 @@ def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.Materi
         context.log.info(f"sources: {fetched.urls} URLs, {fetched.fetched} fetched, {fetched.not_modified} "
                          f"unchanged (304), {fetched.failed} failed, {fetched.attachments} attachments")
     with connect(home.work_db, read_only=False) as con:
-        total = con.execute("SELECT count(*) FROM ingest.raw_pages").fetchone()[0]
+        shas = [r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()]
+    total = len(shas)
+    # every raw page is a partition of the per-document rerun (dagster_project/defs/reruns.py)
+    known = set(context.instance.get_dynamic_partitions("report_documents"))
+    new_keys = [s for s in shas if s not in known]
+    if new_keys:
+        context.instance.add_dynamic_partitions("report_documents", new_keys)
     context.log.info(f"landing: {stats.files_seen} files, {stats.pages_registered} new pages, "
                      f"{stats.duplicates} duplicates, {stats.quarantined} quarantined")
     return dg.MaterializeResult(metadata={

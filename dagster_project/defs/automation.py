@@ -7,10 +7,25 @@ import dagster as dg
 
 from dagster_project.settings import DataHome
 
+_RERUNS = dg.AssetSelection.groups("reruns")
+_WAREHOUSE = (dg.AssetSelection.all() - _RERUNS - dg.AssetSelection.groups("acquire", "normalize", "extract"))
+
 full_build = dg.define_asset_job(
     "ogi_full_build",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - _RERUNS,
     description="landing → raw store → documents → reports/values → dbt warehouse → identity checks → publish",
+)
+
+rerun_document_job = dg.define_asset_job(
+    "ogi_rerun_document",
+    selection=dg.AssetSelection.assets(["ingest", "rerun_document"]) | _WAREHOUSE,
+    description="Re-extract one source document (pick its partition) and rebuild and publish the warehouse.",
+)
+
+rerun_year_job = dg.define_asset_job(
+    "ogi_rerun_year",
+    selection=dg.AssetSelection.assets(["ingest", "rerun_year"]) | _WAREHOUSE,
+    description="Re-extract every report of one year (pick its partition) and rebuild and publish the warehouse.",
 )
 
 nightly = dg.ScheduleDefinition(

@@ -48,7 +48,19 @@ def ensure_manifest() -> Path:
     return dbt_project.manifest_path
 
 
+# The reruns (dagster_project/defs/reruns.py) rewrite ingest rows: the staging models that read
+# them come after, so a rerun job rebuilds the warehouse in the right order.
+RERUN_KEYS = [dg.AssetKey(["ingest", "rerun_document"]), dg.AssetKey(["ingest", "rerun_year"])]
+_READS_REPORTS = ("stg_ingest__reports", "stg_ingest__report_values", "stg_ingest__quarantine")
+
+
 class OgiDbtTranslator(DagsterDbtTranslator):
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.split(".")[-1] in _READS_REPORTS:
+            spec = spec.merge_attributes(deps=RERUN_KEYS)
+        return spec
+
     def get_group_name(self, dbt_resource_props):
         if dbt_resource_props["resource_type"] == "seed":
             return "spec"
