@@ -21,6 +21,14 @@ from dagster_project.settings import DataHome, export_environment
 home = DataHome.from_env()
 export_environment(home)
 
+
+def executor() -> dg.ExecutorDefinition:
+    """In one process by default: half the time and memory, and no two processes fighting over the
+    DuckDB lock. OGI_EXECUTOR=multiprocess runs steps in separate processes (see deploy/README.md)."""
+    if os.environ.get("OGI_EXECUTOR", "in_process") == "multiprocess":
+        return dg.multiprocess_executor.configured({"max_concurrent": int(os.environ.get("OGI_MAX_CONCURRENT", "2"))})
+    return dg.in_process_executor
+
 defs = dg.Definitions(
     assets=[raw_pages, documents, extraction, ogi_dbt_models, published_warehouse, rerun_document, rerun_year],
     asset_checks=[identity_checks],
@@ -37,6 +45,5 @@ defs = dg.Definitions(
         ),
         "dbt": dbt_resource(),
     },
-    # One process: half the time and memory, and no two processes fighting over the DuckDB lock.
-    executor=dg.in_process_executor,
+    executor=executor(),
 )

@@ -41,3 +41,14 @@ def test_definitions_load(tmp_path):
     assert got["schedules"] == ["ogi_nightly"] and got["sensors"] == ["landing_sensor"]
     assert got["executor"] == "in_process"
     assert (got["cron"], got["schedule_tz"]) == ("0 2 * * *", "Asia/Shanghai")
+
+
+def test_multiprocess_executor_from_configuration(tmp_path):
+    env = {**os.environ, "OGI_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "dagster"),
+           "OGI_EXECUTOR": "multiprocess", "OGI_MAX_CONCURRENT": "3"}
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import json
+
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["executor"] == "multiprocess"
