@@ -201,3 +201,12 @@ def read_build_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def write_build_state(con: duckdb.DuckDBPyConnection, key: str, fingerprint: str) -> None:
     con.execute(f"INSERT OR REPLACE INTO {INGEST_SCHEMA}.build_state VALUES (?, ?, now())", [key, fingerprint])
+
+
+def quarantine_row(sha256: str, fingerprint: str, source_path: str | None, source_url: str | None, step: str,
+                   error: str) -> dict:
+    """One ingest.quarantine row: which page, which step, why."""
+    from datetime import datetime
+
+    return dict(sha256=sha256, parser_version=fingerprint, source_path=source_path, source_url=source_url,
+                step=step, error=error[:2000], quarantined_at=datetime.now())

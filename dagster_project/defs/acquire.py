@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from dagster_project.acquire.fetch import FetchJob, FetchPolicy, FetchResult, attachment_links, fetch_all
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
-from dagster_project.storage import connect, insert_rows
+from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import PageError, parser_fingerprint, sniff_media_type
 from extractors.normalize.decode import decode_bytes
 
@@ -68,10 +68,9 @@ def register_landing(home: DataHome) -> RegisterStats:
             if st.st_size > MAX_PAGE_BYTES:
                 sha = _sha256_file(path)
                 if sha not in registered | quarantined:
-                    quarantine_rows.append(dict(
-                        sha256=sha, parser_version=fingerprint, source_path=rel, source_url=None,
-                        step="register", error=f"file too large: {st.st_size} bytes > {MAX_PAGE_BYTES}",
-                        quarantined_at=now))
+                    quarantine_rows.append(quarantine_row(
+                        sha, fingerprint, rel, None, "register",
+                        f"file too large: {st.st_size} bytes > {MAX_PAGE_BYTES}"))
                     quarantined.add(sha)
                     stats.quarantined += 1
             else:
@@ -208,8 +207,7 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
                 return []
             if not result.ok:
                 stats.failed += 1
-                bad_rows.append(dict(sha256=url_key(job.url), parent_version=None, source_path=None,
-                                     source_url=job.url, step="fetch", error=result.error, quarantined_at=now))
+                bad_rows.append(quarantine_row(url_key(job.url), fingerprint, None, job.url, "fetch", result.error))
                 return []
             stats.fetched += 1
             stats.bytes += len(result.content)
@@ -244,9 +242,6 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
         if attachments:
             parents = {a.url: p for a, p in attachments}
             fetch_all([a for a, _ in attachments], policy, lambda j, r: handle(j, r, parents[j.url]))
-        for row in bad_rows:
-            row.pop("parent_version")
-            row["parser_version"] = fingerprint
         con.execute("BEGIN")
         if cleared:
             con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?)) AND step = 'fetch'", [cleared])

@@ -6,10 +6,9 @@ from datetime import datetime
 
 import dagster as dg
 
-from dagster_project.defs.normalize import _quarantine
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
-from dagster_project.storage import connect, insert_rows
+from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
 from extractors.batch import Failure, extract_stored, map_pages
 from extractors.model import ExtractedReport
@@ -77,7 +76,7 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None) -> E
             for row, result in zip(batch, map_pages(extract_stored, batch, workers)):
                 sha, path, url = row[0], row[7], row[8]
                 if isinstance(result, Failure):
-                    bad.append(_quarantine(sha, fingerprint, path, url, result.step, result.error))
+                    bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
                     continue
                 report_row, vals = report_rows(result, fingerprint, now)
                 reports.append(report_row)

@@ -2,13 +2,12 @@
 pinyin annotations out) into ingest.documents. A page that cannot be decoded is quarantined."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import dagster as dg
 
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
-from dagster_project.storage import connect, insert_rows
+from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
 from extractors.batch import Failure, map_pages, normalize_file
 
@@ -48,7 +47,7 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None) -> Nor
             docs, bad = [], []
             for (sha, _, source_path, source_url, _), result in zip(batch, map_pages(normalize_file, args, workers)):
                 if isinstance(result, Failure):
-                    bad.append(_quarantine(sha, fingerprint, source_path, source_url, result.step, result.error))
+                    bad.append(quarantine_row(sha, fingerprint, source_path, source_url, result.step, result.error))
                 else:
                     docs.append(dict(sha256=sha, parser_version=fingerprint, media_type=result.media_type,
                                      encoding=result.encoding, script=result.script, n_chars=len(result.text),
@@ -72,11 +71,6 @@ def _replace(con, docs: list[dict], bad: list[dict]) -> None:
     insert_rows(con, "documents", docs)
     insert_rows(con, "quarantine", bad)
     con.execute("COMMIT")
-
-
-def _quarantine(sha, fingerprint, source_path, source_url, step, error) -> dict:
-    return dict(sha256=sha, parser_version=fingerprint, source_path=source_path, source_url=source_url,
-                step=step, error=error[:2000], quarantined_at=datetime.now())
 
 
 @dg.asset(

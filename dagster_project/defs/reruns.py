@@ -12,10 +12,10 @@ from datetime import datetime
 import dagster as dg
 
 from dagster_project.defs.extract import _replace_reports, report_rows
-from dagster_project.defs.normalize import _quarantine, _replace
+from dagster_project.defs.normalize import _replace
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
-from dagster_project.storage import connect
+from dagster_project.storage import connect, quarantine_row
 from extractors import parser_fingerprint
 from extractors.batch import Failure, extract_stored, map_pages, normalize_file
 
@@ -37,7 +37,7 @@ def rerun_pages(home: DataHome, shas: list[str]) -> dict:
         docs, bad, extract_args = [], [], []
         for (sha, _, path, url, _, agency_hint, year_hint), result in zip(pages, map_pages(normalize_file, args)):
             if isinstance(result, Failure):
-                bad.append(_quarantine(sha, fingerprint, path, url, result.step, result.error))
+                bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
                 continue
             docs.append(dict(sha256=sha, parser_version=fingerprint, media_type=result.media_type,
                              encoding=result.encoding, script=result.script, n_chars=len(result.text),
@@ -50,7 +50,7 @@ def rerun_pages(home: DataHome, shas: list[str]) -> dict:
         reports, values, failed = [], [], []
         for row, result in zip(extract_args, map_pages(extract_stored, extract_args)):
             if isinstance(result, Failure):
-                failed.append(_quarantine(row[0], fingerprint, row[7], row[8], result.step, result.error))
+                failed.append(quarantine_row(row[0], fingerprint, row[7], row[8], result.step, result.error))
                 continue
             report_row, vals = report_rows(result, fingerprint, now)
             reports.append(report_row)
