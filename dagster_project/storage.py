@@ -145,7 +145,7 @@ def duckdb_config() -> dict[str, str]:
     as dbt's profile, so memory stays flat in corpus size."""
     import os
 
-    return {"memory_limit": os.environ.get("OGI_DUCKDB_MEMORY", "512MB"), "preserve_insertion_order": "false"}
+    return {"memory_limit": os.environ.get("OGI_DUCKDB_MEMORY", "2GB"), "preserve_insertion_order": "false"}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
