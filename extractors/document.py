@@ -155,6 +155,23 @@ def _cell_text(cell: etree._Element) -> str:
     return _STRING(cell)
 
 
+_ROW_END = Token("row_end", "", True)
+# Cell texts recur on every page (0, 1, 总计, 自然人, …): one Token per distinct raw text, shared.
+_GRID_TOKENS: dict[str, Token] = {}
+_GRID_TOKENS_MAX = 100_000
+
+
+def _grid_cell(cell: etree._Element) -> Token:
+    # text of the cell and its descendants, not its own tail (what XPath string() gives, without XPath)
+    raw = (cell.text or "") if len(cell) == 0 else "".join(cell.itertext())
+    tok = _GRID_TOKENS.get(raw)
+    if tok is None:
+        tok = cell_token(raw, True)
+        if len(raw) <= 80 and len(_GRID_TOKENS) < _GRID_TOKENS_MAX:
+            _GRID_TOKENS[raw] = tok
+    return tok
+
+
 def _rows(table: etree._Element) -> list[etree._Element]:
     return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
 
@@ -193,52 +210,59 @@ def _span(value: str | None) -> int:
         return 1
 
 
+_BLOCK_OR_CELL = _BLOCK_TAGS | {"td", "th"}
+
+
 class _Flattener:
+    """One recursive pass: block elements end lines, data tables (no table inside) become cell tokens."""
+
     def __init__(self, grids: bool) -> None:
         self.grids = grids
         self.tokens: list[Token] = []
         self.lines: list[str] = []
         self.tables: list[list[list[str]]] = []
-        self._line: list[str] = []
+        self._line: list[str] = []  # text pieces of the line being built (kept as one list object)
 
     def flush(self) -> None:
         line = _clean("".join(self._line))
-        self._line = []
+        self._line.clear()
         if line:
             self.lines.append(line)
             self.tokens.append(cell_token(line, in_grid=False))
 
     def data_table(self, table: etree._Element) -> None:
-        self.flush()
+        if self._line:
+            self.flush()
         if self.grids:
             self.tables.append(_grid(table))
+        tokens, lines = self.tokens, self.lines
         for row in _rows(table):
-            cells = [_clean(_cell_text(c)) for c in row.iterchildren("td", "th")]
+            cells = [_grid_cell(c) for c in row.iterchildren("td", "th")]
             if not cells:
                 continue
-            if any(cells):  # an all-blank row (表四 of an agency with no case) still has its cells
-                self.lines.append(" | ".join(cells))
-            self.tokens.extend(cell_token(c, True, clean=False) for c in cells)
-            self.tokens.append(Token("row_end", "", True))
+            if any(t.text for t in cells):  # an all-blank row (表四 of an agency with no case) still has its cells
+                lines.append(" | ".join([t.text for t in cells]))
+            tokens.extend(cells)
+            tokens.append(_ROW_END)
 
-    def walk(self, el: etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "table" and not el.xpath(".//table"):
+    def walk(self, el: etree._Element, tag: str) -> None:
+        line = self._line
+        if tag == "table" and next(el.iterdescendants("table"), None) is None:
             self.data_table(el)
-            if el.tail:
-                self._line.append(el.tail)
             return
-        block = tag in _BLOCK_TAGS or tag in ("td", "th")
-        if block:
+        block = tag in _BLOCK_OR_CELL
+        if block and line:
             self.flush()
-        if el.text and tag:
-            self._line.append(el.text)
+        if el.text:
+            line.append(el.text)
         for child in el:
-            self.walk(child)
-        if block:
+            child_tag = child.tag
+            if child_tag.__class__ is str:  # entities and other non-elements carry a function as tag
+                self.walk(child, child_tag)
+            if child.tail:
+                line.append(child.tail)
+        if block and line:
             self.flush()
-        if el.tail:
-            self._line.append(el.tail)
 
 
 def document_from_html(html: str, grids: bool = False) -> Document:
@@ -250,13 +274,16 @@ def document_from_html(html: str, grids: bool = False) -> Document:
     if root is None:
         return Document(text="", tokens=[], media_type="text/html")
     etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
-    title_el = root.find(".//title")
+    title_el = next(root.iter("title"), None)
     title = _clean(_STRING(title_el)) if title_el is not None else None
     if title_el is not None:
         title_el.getparent().remove(title_el)
-    body = root.find(".//body")
+    body = next(root.iter("body"), None)
     flat = _Flattener(grids)
-    flat.walk(body if body is not None else root)
+    top = body if body is not None else root
+    flat.walk(top, top.tag if isinstance(top.tag, str) else "")
+    if top.tail:
+        flat._line.append(top.tail)
     flat.flush()
     return Document(text="\n".join(flat.lines), tokens=flat.tokens, media_type="text/html",
                     title=title or None, tables=flat.tables)

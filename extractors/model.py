@@ -5,7 +5,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass costs twice as much to build (object.__setattr__ per field), and a
+# page makes ~150 of these. Nothing mutates a value after it is read.
+@dataclass(slots=True)
 class ExtractedValue:
     indicator: str | None  # None: the label matched no catalogue code (kept, with a warning)
     applicant_type: str | None

@@ -8,6 +8,7 @@ because every pattern needs its own wording and unit around the number.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from extractors.catalogue import Catalogue
@@ -77,8 +78,12 @@ class Pattern:
 
 
 def _p(pattern: str, v2008: str | None, modern: str | None, fixed: float | None = None,
-       requires: str | None = None, excludes: str | None = None) -> Pattern:
-    return Pattern(re.compile(pattern), v2008, modern, fixed, requires, excludes, _anchors(pattern))
+       requires: str | None = None, excludes: str | None = None, anchors: tuple[str, ...] = ()) -> Pattern:
+    """``anchors``: words every match contains, for a pattern whose literal runs all sit in groups."""
+    found = _anchors(pattern) + anchors
+    if not found:
+        raise ValueError(f"prose pattern without an anchor word: {pattern}")
+    return Pattern(re.compile(pattern), v2008, modern, fixed, requires, excludes, found)
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -100,7 +105,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"其他方式回应事件(?:数)?" + NUM + r"(?:件|次)", "old_other_responses", None),
     # requests (§5 patterns 9, 11, 12, 15, 23)
     _p(r"(?<!没有)(?<!未)(?:受理|收到|接到)(?:政府信息公开|信息公开|依申请公开)(?:的)?申请(?:共计|共)?" + NUM + r"(?:件|条|次|起)", "old_req_received", "req_new"),
-    _p(r"(?<!没有)(?<!未)(?:受理|收到|接到)" + NUM + r"(?:件|起)(?:政府信息)?(?:公开申请|依申请公开)", "old_req_received", "req_new"),
+    _p(r"(?<!没有)(?<!未)(?:受理|收到|接到)" + NUM + r"(?:件|起)(?:政府信息)?(?:公开申请|依申请公开)", "old_req_received", "req_new",
+       anchors=("申请",)),
     _p(r"(?:没有|未)(?:收到|接到|受理)(?:过)?(?:一件)?[^。；，,]{0,25}?(?:信息公开|公开政府信息|依申请公开)[^。；]{0,6}?申请", "old_req_received", "req_new", fixed=0),
     _p(r"依申请(?:公开)?[^。；]{0,12}?[:：]\s*无", "old_req_received", "req_new", fixed=0),
     _p(r"未(?:收到|接到|受理)依申请公开(?:件|事项)", "old_req_received", "req_new", fixed=0),
@@ -121,7 +127,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"属于已主动公开(?:的)?范围(?:的)?" + NUM + r"件", "old_ans_already_public", None),
     _p(r"(?<!不)同意公开(?:答复)?" + NUM + r"件", "old_ans_granted", None),
     _p(r"不同意公开(?:答复)?" + NUM + r"件", "old_ans_denied", None),
-    _p(r"(?:非|不属于)本(?:行政)?(?:机关|部门|单位)(?:掌握|公开)(?:范围)?(?:的)?" + NUM + r"件", "old_ans_not_this_agency", None),
+    _p(r"(?:非|不属于)本(?:行政)?(?:机关|部门|单位)(?:掌握|公开)(?:范围)?(?:的)?" + NUM + r"件", "old_ans_not_this_agency", None,
+       anchors=("本",)),
     _p(r"告知作出更改补充" + NUM + r"件", "old_ans_correction_notice", None),
     _p(r"告知通过其他途径办理" + NUM + r"件", "old_ans_other_channel", None),
     _p(r"同意部分公开(?:答复)?" + NUM + r"件", "old_ans_partial", None),
@@ -143,7 +150,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"被依法纠(?:错|正)" + NUM + r"件", "old_litigation_corrected", None, requires="诉讼"),
     _p(r"其他情形" + NUM + r"件", "old_litigation_other", None, requires="诉讼"),
     # fees (§5 patterns 18, 25)
-    _p(r"(?:没有|未)(?:向申请人)?收(?:取)?(?:任何)?(?:政府信息公开)?(?:相关)?费", "old_fees_collected_wan", None, fixed=0),
+    _p(r"(?:没有|未)(?:向申请人)?收(?:取)?(?:任何)?(?:政府信息公开)?(?:相关)?费", "old_fees_collected_wan", None, fixed=0,
+       anchors=("收", "费")),
     _p(r"未发生[^。；]{0,20}?收费", "old_fees_collected_wan", "info_fee_collected_amount", fixed=0),
     _p(r"未收取(?:任何)?信息处理费", None, "info_fee_collected_amount", fixed=0),
     _p(r"收取(?:检索|复制|邮寄|、|等)*费用(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", "old_fees_collected_wan", None),
@@ -165,12 +173,37 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
 _ANCHORS = tuple(sorted({a for p in PATTERNS for a in p.anchors}))
 _BY_ANCHORS = tuple((frozenset(p.anchors), p) for p in PATTERNS)
+# each pattern listed under one of its anchors (its longest): a sentence only tries the patterns
+# filed under the anchors it names
+_FILED: dict[str, list[int]] = {}
+for _i, _p_ in enumerate(PATTERNS):
+    _FILED.setdefault(max(_p_.anchors, key=len), []).append(_i)
+del _i, _p_
 
 
-def _candidates(sentence: str) -> list[Pattern]:
-    """The patterns whose every anchor word is in the sentence (one substring test per word)."""
-    present = {a for a in _ANCHORS if a in sentence}
-    return [p for anchors, p in _BY_ANCHORS if anchors <= present]
+def _candidates(named: frozenset[str]) -> list[Pattern]:
+    """The patterns whose every anchor word the sentence names, in PATTERNS order."""
+    hits = [i for a in named for i in _FILED.get(a, ()) if _BY_ANCHORS[i][0] <= named]
+    return [PATTERNS[i] for i in sorted(hits)]
+
+
+def _sentences_by_anchor(text: str) -> list[tuple[str, frozenset[str]]]:
+    """The sentences that name at least one anchor word, each with the anchor words it names.
+
+    Each anchor is looked for once in the whole page (str.find) and its hits are placed in their
+    sentence, instead of testing every anchor against every sentence: a page has ~100 sentences
+    and ~70 anchors but only a few hundred hits."""
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+    starts = [a for a, _ in spans]
+    named: dict[int, set[str]] = {}
+    for anchor in _ANCHORS:
+        i = text.find(anchor)
+        while i != -1:
+            k = bisect_right(starts, i) - 1
+            if k >= 0 and i + len(anchor) <= spans[k][1]:
+                named.setdefault(k, set()).add(anchor)
+            i = text.find(anchor, i + 1)
+    return [(text[spans[k][0]:spans[k][1]].strip(), frozenset(named[k])) for k in sorted(named)]
 
 
 def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
@@ -178,11 +211,10 @@ def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
     if era not in ("v2008", "v2019", "v2021"):
         return []
     found: dict[tuple[str, str | None], ExtractedValue] = {}
-    for sentence_match in _SENTENCE.finditer(text):
-        sentence = sentence_match.group().strip()
+    for sentence, named in _sentences_by_anchor(text):
         if len(sentence) < 4 or " | " in sentence:  # table rows rendered as text are not prose
             continue
-        for pattern in _candidates(sentence):
+        for pattern in _candidates(named):
             code = pattern.modern if modern else pattern.v2008
             if code is None or code not in cat.indicators or era not in cat.indicators[code].eras:
                 continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from extractors.catalogue import Catalogue
 from extractors.document import Token
@@ -35,8 +35,8 @@ class Row:
     values: list[str] = field(default_factory=list)
     grid: bool = False
 
-    @property
-    def evidence(self) -> str:
+    @cached_property
+    def evidence(self) -> str:  # read once the row is complete (values are assigned after grouping)
         return " | ".join([*self.labels, *self.values])
 
 
@@ -145,7 +145,12 @@ class TableReader:
         return codes[0]
 
     def _match_row(self, text: str) -> str | None:
-        hit = _suffix_match(label_key(text), self.row_keys, self.key_lengths)
+        cache = self.cat.row_match_cache
+        hit = cache.get((self.era, text), False)
+        if hit is False:
+            hit = _suffix_match(label_key(text), self.row_keys, self.key_lengths)
+            if len(cache) < 200_000:
+                cache[(self.era, text)] = hit
         return self._pick(hit[1]) if hit else None
 
     def _anchor(self, key: str) -> str | None:
