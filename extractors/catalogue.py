@@ -65,6 +65,7 @@ class Catalogue:
     _children_cache: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
     # (era, printed label) → (matched key, codes) or None: the same labels recur on every page
     row_match_cache: dict[tuple[str, str], tuple[str, list[str]] | None] = field(default_factory=dict, repr=False)
+    memo: dict = field(default_factory=dict, repr=False)  # other per-catalogue caches of the readers
 
     def in_era(self, era: str) -> list[Indicator]:
         cached = self._era_cache.get(era)

@@ -9,6 +9,10 @@ from extractors.model import ExtractedValue
 
 def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> list[ExtractedValue]:
     present = {(v.indicator, v.applicant_type): v for v in values if v.indicator}
+    columns_of: dict[str, set[str | None]] = {}
+    for v in values:
+        if v.indicator:
+            columns_of.setdefault(v.indicator, set()).add(v.applicant_type)
     out: list[ExtractedValue] = []
     derived_codes = [i for i in cat.in_era(era) if i.is_derived]
     # children before parents: lit_direct_total feeds lit_total, res_other feeds nothing derived
@@ -16,7 +20,7 @@ def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> 
         children = [c.code for c in cat.children(ind.code) if era in c.eras]
         if not children:
             continue
-        columns = {v.applicant_type for v in values if v.indicator in children}
+        columns = set().union(*(columns_of.get(c, ()) for c in children))
         for column in sorted(columns, key=lambda c: c or ""):
             if (ind.code, column) in present:
                 continue  # printed (a local template with subtotal rows): the printed cell wins
@@ -33,4 +37,5 @@ def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> 
             )
             out.append(value)
             present[(ind.code, column)] = value
+            columns_of.setdefault(ind.code, set()).add(column)
     return out

@@ -44,10 +44,10 @@ def era_scores(tokens: list[Token], cat: Catalogue) -> dict[str, int]:
     """Distinct era-specific labels (catalogue keys found in one era only) seen per era."""
     _CATALOGUES.setdefault(id(cat), cat)
     hits: dict[str, set[str]] = {era: set() for era in cat.era_markers}
-    for tok in tokens:
-        if tok.kind != "text" or len(tok.text) > _MAX_LABEL_CHARS * 2:
-            continue
-        for era, marker in _token_markers(tok.text, id(cat)):
+    labels = {tok.text for tok in tokens if tok.kind == "text" and len(tok.text) <= _MAX_LABEL_CHARS * 2}
+    cat_id = id(cat)
+    for text in labels:  # a label printed twice counts once anyway
+        for era, marker in _token_markers(text, cat_id):
             hits[era].add(marker)
     return {era: len(found) for era, found in hits.items()}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from extractors.catalogue import Catalogue
 from extractors.document import Token
@@ -34,10 +34,13 @@ class Row:
     labels: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
     grid: bool = False
+    _evidence: str | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
-    def evidence(self) -> str:  # read once the row is complete (values are assigned after grouping)
-        return " | ".join([*self.labels, *self.values])
+    @property
+    def evidence(self) -> str:  # read once the row is complete: rows are grouped before they are read
+        if self._evidence is None:
+            self._evidence = " | ".join([*self.labels, *self.values])
+        return self._evidence
 
 
 def group_rows(tokens: list[Token]) -> list[Row]:
@@ -111,6 +114,10 @@ class TableReader:
         self.last_code: str | None = None
         self.header: list[str] = []  # header tokens of the current table
         self.review_values: list[tuple[str, Row]] = []
+        names = {r for (r, _) in self.active_cells}
+        self.active_row_names = names | {n.removeprefix("行政") for n in names}
+        # header text → applicant columns; shared by every reader of this catalogue and era
+        self._columns_memo: dict[str, list[str]] = catalogue.memo.setdefault(("applicant_columns", era), {})
         self.seen_requests_row = False
         self.review_done = False
 
@@ -128,10 +135,8 @@ class TableReader:
                 value = convert_amount(value, unit, ind.unit)
         elif raw and raw not in NA_MARKS:
             self.warnings.append(f"unreadable cell {raw!r} under {label!r}")
-        self.values.append(ExtractedValue(
-            indicator=code, applicant_type=applicant, value=value, raw_value=raw, raw_label=label,
-            blank=num is None, approximate=False, source="table", evidence=row.evidence,
-        ))
+        # positional: indicator, applicant_type, value, raw_value, raw_label, blank, approximate, source, evidence
+        self.values.append(ExtractedValue(code, applicant, value, raw, label, num is None, False, "table", row.evidence))
         if code is None:
             self.warnings.append(f"label with no catalogue code kept: {label!r} = {raw!r}")
 
@@ -223,12 +228,12 @@ class TableReader:
                     pending.clear()
                     last_is_label = False
                     continue
-                if _HEADING.match(text) and key.endswith(_SECTION_END_WORDS):
+                if key.endswith(_SECTION_END_WORDS) and _HEADING.match(text):
                     self._enter(None)
                     last_is_label = False
                     continue
                 if self.section == "active":
-                    if key in self._active_row_names():
+                    if key in self.active_row_names:
                         active_row = key
                         last_is_label = True
                         continue
@@ -274,7 +279,16 @@ class TableReader:
 
     # ------------------------------------------------------------ 表三
     def _applicant_columns(self) -> list[str]:
-        text = label_key("".join(self.header)).replace(_APPLICANT_GROUP, "")
+        header = "".join(self.header)
+        columns = self._columns_memo.get(header)
+        if columns is None:
+            columns = self._read_applicant_columns(header)
+            if len(self._columns_memo) < 10_000:
+                self._columns_memo[header] = columns
+        return columns
+
+    def _read_applicant_columns(self, header: str) -> list[str]:
+        text = label_key(header).replace(_APPLICANT_GROUP, "")
         for alias, canonical in _APPLICANT_ALIASES.items():
             text = text.replace(alias, canonical)
         found = _scan(text, tuple(self.applicant_labels))
@@ -312,10 +326,6 @@ class TableReader:
             self._value(code, applicant, raw, row, label)
 
     # ------------------------------------------------------------ 表二
-    def _active_row_names(self) -> set[str]:
-        names = {r for (r, _) in self.active_cells}
-        return names | {n.removeprefix("行政") for n in names}
-
     def _canonical_active_row(self, printed: str) -> str | None:
         rows = list(self.active_rows)
         if printed in rows:
