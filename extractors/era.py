@@ -13,7 +13,7 @@ _MAX_LABEL_CHARS = 70
 _LAST_V2008_YEAR = 2018
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)
 def _token_markers(text: str, cat_id: int) -> tuple[tuple[str, str], ...]:
     """(era, marker) pairs one label token carries. Cached: the same labels recur on every page."""
     cat = _CATALOGUES[cat_id]

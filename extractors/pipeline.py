@@ -106,11 +106,18 @@ def read_document(raw: bytes, *, path: str | None = None, media_type: str | None
     return doc, encoding, script
 
 
+@lru_cache(maxsize=8192)
+def _resolve_agency(name: str, year: int | None, footer: str | None, address: str | None, phone: str | None,
+                    postcode: str | None, icp: str | None):
+    """Memoised: an agency reports every year and a rerun reads the same pages again."""
+    return resolve_agency(name, year, footer=footer, address=address, phone=phone, postcode=postcode, icp=icp)
+
+
 def resolve(name: str | None, year: int | None, text: str) -> Agency:
     """The agency as the report names it, placed in the division gazetteer with the page's clues."""
     if not name:
         return Agency(name=None)
-    r = resolve_agency(name, year, **find_clues(text))
+    r = _resolve_agency(name, year, **find_clues(text))
     # an unresolved name (某某街道办事处, a mirror's mangled name) is classified by its suffix alone
     kind = r.kind if r.status == "resolved" and r.kind != "other" else agency_kind(name)
     return Agency(name=name, kind=kind, province=r.province, prefecture=r.prefecture, county=r.county,

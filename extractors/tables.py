@@ -190,8 +190,8 @@ class TableReader:
         last_is_label = False
         active_row: str | None = None
         for text in row.labels:
-            key = label_key(text)
-            if len(key) > _MAX_LABEL_CHARS or "。" in text:
+            key = "" if "。" in text else label_key(text)  # a sentence is never a label: skip its key
+            if "。" in text or len(key) > _MAX_LABEL_CHARS:
                 pending.clear()
                 last_is_label = False
                 continue

@@ -45,7 +45,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
-    return bool(sample) and len(_CONTROL.findall(sample)) / len(sample) > _MAX_CONTROL_SHARE
+    if not sample or _CONTROL.search(sample) is None:  # the usual page: no control character at all
+        return False
+    return len(_CONTROL.findall(sample)) / len(sample) > _MAX_CONTROL_SHARE
 
 
 # A page that decodes with more than this share of replacement characters is refused.

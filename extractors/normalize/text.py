@@ -17,8 +17,17 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@lru_cache(maxsize=65536)
+# Labels recur on every page, so their keys are cached; long texts (prose lines) are unique, so they
+# are computed each time rather than filling the cache (and the process's memory) with sentences.
+_CACHED_LABEL_CHARS = 80
+
+
 def label_key(label: str) -> str:
+    return _label_key(label) if len(label) <= _CACHED_LABEL_CHARS else _label_key.__wrapped__(label)
+
+
+@lru_cache(maxsize=32768)
+def _label_key(label: str) -> str:
     """The comparable core of a printed label: no ordinals, no parentheticals, no punctuation or spaces.
 
     （二）部分公开（区分处理的，只计这一情形，不计其他情形） → 部分公开
@@ -49,9 +58,22 @@ class Number:
     raw: str
 
 
-@lru_cache(maxsize=65536)
+# No number cell is longer than this (-1,234,567.1234 万元 with spaces): longer text is never parsed,
+# nor cached.
+_MAX_NUMBER_CHARS = 40
+
+
 def parse_number(text: str) -> Number | None:
     """'  0 ' → 0 ; '1,234' → 1234 ; '+19' → 19 ; '-8' / '减8' → -8 ; '703.1544万元' → 703.1544 万元."""
+    if len(text) > _MAX_NUMBER_CHARS:
+        text = text.strip()  # a padded cell (`&nbsp;` runs around the figure)
+        if len(text) > _MAX_NUMBER_CHARS:
+            return None
+    return _parse_number(text)
+
+
+@lru_cache(maxsize=32768)
+def _parse_number(text: str) -> Number | None:
     raw = text.strip()
     s = _SPACE.sub("", nfkc(raw))
     m = _NUMBER.match(s)
