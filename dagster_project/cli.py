@@ -62,6 +62,31 @@ def run_summary(home: DataHome) -> dict:
     return summary
 
 
+@contextlib.contextmanager
+def _progress_bars(enabled: bool):
+    """One Rich bar per long step (register, normalize, extract, dbt build, identity checks, publish),
+    fed by dagster_project.progress from inside the in-process run."""
+    if not enabled:
+        yield
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    from dagster_project import progress as run_progress
+
+    bars = Progress(SpinnerColumn(), TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=console)
+    tasks: dict[str, int] = {}
+
+    def update(step: str, done: int, total: int | None) -> None:
+        if step not in tasks:
+            tasks[step] = bars.add_task(step, total=total)
+        bars.update(tasks[step], completed=done, total=total)
+
+    with bars, run_progress.listening(update):
+        yield
+
+
 @app.command()
 def run(
     landing: Optional[Path] = typer.Option(None, help="Folder of pages to ingest (default: <home>/landing)."),
@@ -85,14 +110,14 @@ def run(
     warnings.filterwarnings("ignore", message=".*emitted no result.*")
     logging.getLogger("dagster._core.execution.plan.active").addFilter(
         lambda record: "emitted no result" not in record.getMessage())
-    status = console.status("building the warehouse (landing → raw → documents → extraction → dbt → checks → publish)")
-    with (contextlib.nullcontext() if quiet else status):
+    with _progress_bars(enabled=not quiet):
         from dagster import DagsterInstance
 
         from dagster_project.definitions import defs
 
         job = defs.resolve_job_def("ogi_full_build")
-        level = "ERROR" if quiet else "INFO"
+        # the bars stand for the INFO lines of the run log; warnings and errors still print
+        level = "ERROR" if quiet else "WARNING"
         result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
                                         run_config={"loggers": {"console": {"config": {"log_level": level}}}})
     elapsed = time.perf_counter() - started

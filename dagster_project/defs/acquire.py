@@ -10,6 +10,7 @@ import dagster as dg
 
 from urllib.parse import urlsplit
 
+from dagster_project import progress
 from dagster_project.acquire.fetch import FetchJob, FetchPolicy, FetchResult, attachment_links, fetch_all
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
@@ -58,8 +59,10 @@ def register_landing(home: DataHome) -> RegisterStats:
         registered = {r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()}
         quarantined = {r[0] for r in con.execute("SELECT sha256 FROM ingest.quarantine").fetchall()}
         seen_rows, page_rows, quarantine_rows = [], [], []
-        for path in _landing_files(home.landing):
+        files = _landing_files(home.landing)
+        for path in files:
             stats.files_seen += 1
+            progress.report("register", stats.files_seen, len(files))
             rel = path.relative_to(home.landing).as_posix()
             st = path.stat()
             if known.get(rel) == (st.st_size, st.st_mtime_ns):

@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from dagster_project import progress
 from dagster_project.defs.resources import OgiHome
 from dagster_project.defs.warehouse import ogi_dbt_models
 from dagster_project.storage import duckdb_config
@@ -33,9 +34,11 @@ def _fact_chunks(work_db: str) -> Iterator["pd.DataFrame"]:
         n_reports = con.execute("SELECT count(DISTINCT report_id) FROM main.fct_indicator_value").fetchone()[0]
         n_chunks = max(1, -(-n_reports // REPORTS_PER_CHUNK))
         for chunk in range(n_chunks):
+            progress.report("identity checks (GX)", chunk, n_chunks)
             yield con.execute(
                 "SELECT report_id, format, indicator_code, applicant_type_code, value FROM main.fct_indicator_value "
                 "WHERE hash(report_id) % ? = ?", [n_chunks, chunk]).df()
+        progress.report("identity checks (GX)", n_chunks, n_chunks)
     finally:
         con.close()
 

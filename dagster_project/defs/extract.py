@@ -10,6 +10,7 @@ from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
+from dagster_project import progress
 from extractors.batch import Failure, extract_stored, map_pages
 from extractors.model import ExtractedReport
 
@@ -73,7 +74,8 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None) -> E
                 WHERE d.sha256 IN (SELECT unnest(?)) ORDER BY d.sha256
                 """, [pending[start:start + _BATCH]]).fetchall()
             reports, values, bad = [], [], []
-            for row, result in zip(batch, map_pages(extract_stored, batch, workers)):
+            for i, (row, result) in enumerate(zip(batch, map_pages(extract_stored, batch, workers)), start=start + 1):
+                progress.report("extract", i, stats.pending)
                 sha, path, url = row[0], row[7], row[8]
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))

@@ -9,6 +9,7 @@ from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
+from dagster_project import progress
 from extractors.batch import Failure, map_pages, normalize_file
 
 _BATCH = 500
@@ -45,7 +46,9 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None) -> Nor
             args = [(str(home.root / raw_path), source_path, media_type)
                     for _, raw_path, source_path, _, media_type in batch]
             docs, bad = [], []
-            for (sha, _, source_path, source_url, _), result in zip(batch, map_pages(normalize_file, args, workers)):
+            for i, ((sha, _, source_path, source_url, _), result) in enumerate(
+                    zip(batch, map_pages(normalize_file, args, workers)), start=start + 1):
+                progress.report("normalize", i, stats.pending)
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(sha, fingerprint, source_path, source_url, result.step, result.error))
                 else:

@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project import progress
 from dagster_project.defs.resources import OgiHome
 from dagster_project.quality.report import build_quality_report
 from dagster_project.defs.warehouse import current_build_fingerprint, ogi_dbt_models
@@ -39,7 +40,8 @@ def publish_warehouse(home: DataHome) -> dict:
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'work' "
             "AND schema_name IN (SELECT unnest(?)) ORDER BY 1, 2", [list(PUBLISHED_SCHEMAS)]).fetchall()
-        for schema, table in tables:
+        for i, (schema, table) in enumerate(tables, start=1):
+            progress.report("publish", i, len(tables))
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM work."{schema}"."{table}"')
             rows[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]

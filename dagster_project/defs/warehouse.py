@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from dagster_project import progress
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.storage import connect, ingest_fingerprint, read_build_state
@@ -83,7 +84,13 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
         # and the checks and publishing downstream are skipped with it
         context.log.info("ingest unchanged since the published warehouse was built: dbt build skipped")
         return
-    yield from dbt.cli(["build"], context=context).stream()
+    total = len(context.selected_output_names)  # models, seeds and the dbt tests mapped to asset checks
+    done = 0
+    for event in dbt.cli(["build"], context=context).stream():
+        if isinstance(event, (dg.Output, dg.AssetMaterialization, dg.AssetCheckResult)):
+            done += 1
+            progress.report("dbt build", min(done, total), total)
+        yield event
 
 
 def current_build_fingerprint(home) -> str:
