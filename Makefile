@@ -10,7 +10,7 @@ export OGI_WORK_DB ?= $(CURDIR)/dbt/target/parse_only.duckdb
 # the project's own dbt and dagster first (dagster-dbt's packaging step looks `dbt` up on PATH)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test ui bench docs manifest clean
+.PHONY: install browser run test ui bench docs manifest clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -26,8 +26,20 @@ manifest: $(VENV)/.installed
 run: install ## build the warehouse from the bundled sample corpus
 	$(VENV)/bin/ogi run --landing sample_corpus --home $(HOME_DIR)
 
-test: install ## the whole test suite
+test: install browser ## the whole test suite
 	$(PY) -m pytest -q
+
+# Debian's chromium for the browser test (tests/test_ui_browser.py, which skips without it); never fails the make
+browser:
+	@[ -x /usr/bin/chromium ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; \
+	else echo "make browser: /usr/bin/chromium is missing and installing it needs root: the browser test will be skipped"; exit 0; fi; \
+	echo "make browser: installing chromium with apt-get"; log=$$(mktemp); export DEBIAN_FRONTEND=noninteractive; \
+	if $$SUDO apt-get install -y --no-install-recommends chromium >$$log 2>&1 || \
+	   { $$SUDO apt-get update >>$$log 2>&1 && $$SUDO apt-get install -y --no-install-recommends chromium >>$$log 2>&1; }; \
+	then echo "make browser: chromium installed"; \
+	else tail -n 5 $$log; echo "make browser: could not install chromium (apt-get failed, see above): the browser test will be skipped"; fi; \
+	rm -f $$log
 
 ui: install ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/ogi ui --home $(HOME_DIR)

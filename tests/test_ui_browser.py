@@ -1,0 +1,188 @@
+"""The UI in a real browser: `ogi ui` (dagster dev) on a data home built from the sample corpus, and headless
+Chromium (Playwright) rerunning one year from the asset page — Materialize… → pick one partition → Launch —
+until the run page says Success; then the instance confirms that only that partition was materialized.
+
+Needs Debian's chromium (/usr/bin/chromium; `make test` installs it through `make browser`). Playwright's own
+browser builds are never downloaded."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from conftest import PROJECT_ROOT, SAMPLE_CORPUS
+from test_pipeline import ogi_run
+from test_ui import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"chromium not installed: {CHROMIUM} does not exist (`make browser` installs it)")]
+# without the background-networking flags Chromium keeps calling out, and a closed network refuses it
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+ASSET = ["ingest", "rerun_year"]
+YEAR = "2022"  # one report of the sample corpus
+RUN_QUERY = """query ($runId: ID!) { runOrError(runId: $runId) { __typename
+  ... on Run { status jobName tags { key value } assetSelection { path } } } }"""
+ASSET_QUERY = """query ($key: AssetKeyInput!) {
+  assetOrError(assetKey: $key) { ... on Asset { assetMaterializations { partition runId } } }
+  assetNodeOrError(assetKey: $key) { ... on AssetNode {
+    assetPartitionStatuses { ... on DefaultPartitionStatuses { materializedPartitions } } } }
+  runsOrError { ... on Runs { results { runId jobName } } } }"""
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        state, _ppid, group = stat.rsplit(")", 1)[1].split()[:3]
+        if int(group) == pgid and state != "Z":
+            members.append(int(entry))
+    return members
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Ctrl-C to the whole group (dagster dev shuts its webserver, daemon and code servers down), then SIGKILL."""
+    for sig, grace in ((signal.SIGINT, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + grace
+        while group_members(proc.pid) and time.monotonic() < deadline:
+            proc.poll()
+            time.sleep(0.2)
+        if not group_members(proc.pid):
+            break
+    proc.wait(timeout=10)
+
+
+def tail(path: Path, n: int = 4000) -> str:
+    return path.read_text(errors="replace")[-n:] if path.exists() else ""
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    """A data home built from the sample corpus: year partitions to pick, report_documents registered."""
+    home = tmp_path / "home"
+    (home / "dagster").mkdir(parents=True)
+    # no welcome dialog over the page, no telemetry calls from a test
+    (home / "dagster" / "dagster.yaml").write_text("nux:\n  enabled: false\ntelemetry:\n  enabled: false\n")
+    ogi_run(home, SAMPLE_CORPUS)
+    return home
+
+
+@pytest.fixture
+def ui(home, tmp_path):
+    """`ogi ui` (dagster dev: webserver, daemon, code server) on a free port, in its own process group."""
+    port = free_port()
+    log = tmp_path / "dagster_dev.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "OGI_HOME", "OGI_LANDING", "OGI_SOURCES")}
+    with open(log, "wb") as out:
+        # a shell that started us in the background may have left SIGINT ignored: give dagster dev its Ctrl-C back
+        proc = subprocess.Popen([sys.executable, "-m", "dagster_project.cli", "ui", "--home", str(home),
+                                 "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, f"dagster dev exited with {proc.returncode}:\n{tail(log)}"
+            try:
+                if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, f"dagster dev did not serve {url} in 120 s:\n{tail(log)}"
+            time.sleep(0.5)
+        yield url, log
+    finally:
+        stop_group(proc)
+        assert not group_members(proc.pid), "processes of dagster dev survived the teardown"
+
+
+def graphql(url: str, query: str, **variables) -> dict:
+    reply = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables}, timeout=60).json()
+    assert "errors" not in reply, reply
+    return reply["data"]
+
+
+def extracted_at(home: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(home / "work" / "ogi_work.duckdb"), read_only=True) as con:
+        return {sha: (year, at) for sha, year, at in
+                con.execute("select report_id, year, extracted_at from ingest.reports").fetchall()}
+
+
+def test_rerun_one_year_from_the_asset_page(home, ui, tmp_path):
+    url, log = ui
+    before = extracted_at(home)
+    assert any(str(year) == YEAR for year, _ in before.values())
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900})
+        page = browser.new_page()
+        try:
+            page.goto(f"{url}/assets/{'/'.join(ASSET)}")
+            page.get_by_role("button", name="Materialize…").click(timeout=90_000)  # once the code location loaded
+            dialog = page.get_by_role("dialog").filter(has_text="Launch runs to materialize")
+            expect(dialog).to_be_visible()
+            dialog.locator("[aria-haspopup=dialog]").click()  # the partition picker
+            # start from none selected, whatever the dialog preselected: "Select all" until it is clear
+            select_all = page.get_by_role("menuitem").filter(has_text=re.compile(r"^Select all"))
+            for _ in range(3):
+                box = select_all.get_by_role("checkbox")
+                if not box.is_checked() and not box.evaluate("e => e.indeterminate"):
+                    break
+                select_all.click()
+            page.get_by_placeholder("Filter partitions").fill(YEAR)
+            page.get_by_role("menuitem").filter(has=page.get_by_title(YEAR, exact=True)).click()
+            dialog.get_by_text("Launch runs to materialize").click()  # close the partition list
+            expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
+            dialog.get_by_role("button", name=re.compile(r"^Launch (1 run|run)$")).click()
+            page.get_by_role("link", name="View", exact=True).click()  # the "Launched run …" toast
+            page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"))
+            run_id = re.search(r"/runs/([0-9a-f-]{36})", page.url).group(1)
+            status = page.get_by_text(re.compile(r"^(Success|Failure|Canceled)$"))
+            expect(status).to_be_visible(timeout=120_000)
+            assert status.inner_text() == "Success", f"run {run_id}: {status.inner_text()}\n{tail(log)}"
+            expect(page.get_by_text(f"partition: {YEAR}")).to_be_visible()
+        except BaseException:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            (tmp_path / "failure.html").write_text(page.content())
+            print(f"screenshot: {tmp_path / 'failure.png'}; dagster dev log: {log}")
+            raise
+        finally:
+            browser.close()
+
+    run = graphql(url, RUN_QUERY, runId=run_id)["runOrError"]
+    assert run["__typename"] == "Run" and run["status"] == "SUCCESS", run
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    assert tags["dagster/partition"] == YEAR and tags.get("dagster/from_ui") == "true"
+    assert [a["path"] for a in run["assetSelection"]] == [ASSET]
+    data = graphql(url, ASSET_QUERY, key={"path": ASSET})
+    assert data["assetOrError"]["assetMaterializations"] == [{"partition": YEAR, "runId": run_id}]
+    assert data["assetNodeOrError"]["assetPartitionStatuses"]["materializedPartitions"] == [YEAR]
+    others = [r for r in data["runsOrError"]["results"] if r["jobName"] != "ogi_full_build"]
+    assert [r["runId"] for r in others] == [run_id]
+    # and in the work file: that year's reports were extracted again, no other
+    after = extracted_at(home)
+    changed = {sha for sha in after if after[sha] != before[sha]}
+    assert changed == {sha for sha, (year, _) in before.items() if str(year) == YEAR}
