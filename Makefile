@@ -1,6 +1,8 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything installs from uv.lock.
 SHELL := /bin/bash
 PYTHON ?= python3
+# resolved now, before .venv/bin goes first on PATH: uv (and pip) belong to the system Python, not to the venv
+PYTHON := $(or $(shell command -v $(PYTHON) 2>/dev/null),$(PYTHON))
 UV_VERSION := 0.13.9
 VENV := .venv
 PY := $(VENV)/bin/python
