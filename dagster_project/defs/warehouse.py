@@ -4,6 +4,7 @@ dbt writes into the work DuckDB file (profile reads OGI_WORK_DB); its tests beco
 so a structural fault (duplicate key, unknown code, broken relationship) fails the build and
 blocks publishing."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -94,11 +95,25 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
 
 
 def current_build_fingerprint(home) -> str:
+    with connect(home.work_db) as con:
+        return ingest_fingerprint(con, manifest_digest(dbt_project.manifest_path))
+
+
+def _without_timestamps(value):
+    if isinstance(value, dict):
+        return {k: _without_timestamps(v) for k, v in value.items() if k not in ("created_at", "metadata")}
+    if isinstance(value, list):
+        return [_without_timestamps(v) for v in value]
+    return value
+
+
+def manifest_digest(path: Path) -> str:
+    """What the dbt project is, not when it was parsed: `make` re-packages the manifest on every
+    call, and a new invocation id or timestamp must not make a nightly no-op run rebuild."""
     import hashlib
 
-    manifest = hashlib.sha256(dbt_project.manifest_path.read_bytes()).hexdigest()
-    with connect(home.work_db) as con:
-        return ingest_fingerprint(con, manifest)
+    manifest = _without_timestamps(json.loads(path.read_text(encoding="utf-8")))
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
 
 
 def published_build_fingerprint(home) -> str | None:
