@@ -188,22 +188,26 @@ def _candidates(named: frozenset[str]) -> list[Pattern]:
 
 
 def _sentences_by_anchor(text: str) -> list[tuple[str, frozenset[str]]]:
-    """The sentences that name at least one anchor word, each with the anchor words it names.
+    """The prose sentences that name at least one anchor word, each with the anchor words it names.
 
-    Each anchor is looked for once in the whole page (str.find) and its hits are placed in their
-    sentence, instead of testing every anchor against every sentence: a page has ~100 sentences
-    and ~70 anchors but only a few hundred hits."""
-    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
-    starts = [a for a, _ in spans]
+    Table rows rendered as text (`label | 1 | 2`) and scraps under four characters are not prose. The
+    others are joined, each anchor is looked for once in the join (str.find) and its hits are placed in
+    their sentence: a page has ~100 sentences and ~70 anchors but only a few hundred hits."""
+    sentences = [s for s in (m.group().strip() for m in _SENTENCE.finditer(text)) if len(s) >= 4 and " | " not in s]
+    if not sentences:
+        return []
+    starts, pos = [], 0
+    for sentence in sentences:
+        starts.append(pos)
+        pos += len(sentence) + 1
+    prose = "\n".join(sentences)  # no anchor holds a newline, so no hit spans two sentences
     named: dict[int, set[str]] = {}
     for anchor in _ANCHORS:
-        i = text.find(anchor)
+        i = prose.find(anchor)
         while i != -1:
-            k = bisect_right(starts, i) - 1
-            if k >= 0 and i + len(anchor) <= spans[k][1]:
-                named.setdefault(k, set()).add(anchor)
-            i = text.find(anchor, i + 1)
-    return [(text[spans[k][0]:spans[k][1]].strip(), frozenset(named[k])) for k in sorted(named)]
+            named.setdefault(bisect_right(starts, i) - 1, set()).add(anchor)
+            i = prose.find(anchor, i + 1)
+    return [(sentences[k], frozenset(named[k])) for k in sorted(named)]
 
 
 def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
@@ -212,8 +216,6 @@ def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
         return []
     found: dict[tuple[str, str | None], ExtractedValue] = {}
     for sentence, named in _sentences_by_anchor(text):
-        if len(sentence) < 4 or " | " in sentence:  # table rows rendered as text are not prose
-            continue
         for pattern in _candidates(named):
             code = pattern.modern if modern else pattern.v2008
             if code is None or code not in cat.indicators or era not in cat.indicators[code].eras:
