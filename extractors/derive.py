@@ -3,8 +3,17 @@ the sum of their printed children, marked ``source = derived``. Which codes are 
 from the catalogue notes."""
 from __future__ import annotations
 
-from extractors.catalogue import Catalogue
+from extractors.catalogue import Catalogue, Indicator
 from extractors.model import ExtractedValue
+
+
+def _derived_with_children(cat: Catalogue, era: str) -> list[tuple[Indicator, list[str]]]:
+    """The era's derived codes (catalogue order) with their printed children; read once per catalogue."""
+    key = ("derived_with_children", era)
+    if key not in cat.memo:
+        cat.memo[key] = [(ind, children) for ind in cat.in_era(era) if ind.is_derived
+                         if (children := [c.code for c in cat.children(ind.code) if era in c.eras])]
+    return cat.memo[key]
 
 
 def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> list[ExtractedValue]:
@@ -14,12 +23,8 @@ def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> 
         if v.indicator:
             columns_of.setdefault(v.indicator, set()).add(v.applicant_type)
     out: list[ExtractedValue] = []
-    derived_codes = [i for i in cat.in_era(era) if i.is_derived]
     # children before parents: lit_direct_total feeds lit_total, res_other feeds nothing derived
-    for ind in derived_codes:
-        children = [c.code for c in cat.children(ind.code) if era in c.eras]
-        if not children:
-            continue
+    for ind, children in _derived_with_children(cat, era):
         columns = set().union(*(columns_of.get(c, ()) for c in children))
         for column in sorted(columns, key=lambda c: c or ""):
             if (ind.code, column) in present:
