@@ -1,3 +1,5 @@
+-- Shown in Dagster as a check on fct_indicator_value (a singular test with several parents needs its asset named).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_indicator_value'}}}) }}
 -- A value of an indicator with breakdown 'applicant' names one of the seven applicant columns;
 -- a value of an indicator with breakdown 'none' has applicant_type_code 'none'.
 select
