@@ -63,9 +63,8 @@ class Catalogue:
     era_markers: dict[str, frozenset[str]] = field(default_factory=dict)
     _era_cache: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
     _children_cache: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
-    # (era, printed label) → (matched key, codes) or None: the same labels recur on every page
-    row_match_cache: dict[tuple[str, str], tuple[str, list[str]] | None] = field(default_factory=dict, repr=False)
-    memo: dict = field(default_factory=dict, repr=False)  # other per-catalogue caches of the readers
+    # the readers' caches, one dict per (purpose, era): the same labels and headers recur on every page
+    memo: dict = field(default_factory=dict, repr=False)
 
     def in_era(self, era: str) -> list[Indicator]:
         cached = self._era_cache.get(era)

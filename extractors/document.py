@@ -17,7 +17,6 @@ from extractors.normalize.text import NA_MARKS, UNIT_WORDS, parse_number
 
 TokenKind = Literal["text", "value", "row_end"]
 
-_WS = re.compile(r"[ \t\n\u00a0\u3000\r\f\v]+")
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer nav aside "
     "blockquote pre form dl dt dd center title hr".split()

@@ -116,7 +116,9 @@ class TableReader:
         self.review_values: list[tuple[str, Row]] = []
         names = {r for (r, _) in self.active_cells}
         self.active_row_names = names | {n.removeprefix("行政") for n in names}
-        # header text → applicant columns; shared by every reader of this catalogue and era
+        # printed label → (matched key, codes) or None, and header text → applicant columns; shared by
+        # every reader of this catalogue and era
+        self._row_matches: dict[str, tuple[str, list[str]] | None] = catalogue.memo.setdefault(("row_matches", era), {})
         self._columns_memo: dict[str, list[str]] = catalogue.memo.setdefault(("applicant_columns", era), {})
         self.seen_requests_row = False
         self.review_done = False
@@ -150,12 +152,11 @@ class TableReader:
         return codes[0]
 
     def _match_row(self, text: str) -> str | None:
-        cache = self.cat.row_match_cache
-        hit = cache.get((self.era, text), False)
+        hit = self._row_matches.get(text, False)
         if hit is False:
             hit = _suffix_match(label_key(text), self.row_keys, self.key_lengths)
-            if len(cache) < 200_000:
-                cache[(self.era, text)] = hit
+            if len(self._row_matches) < 100_000:
+                self._row_matches[text] = hit
         return self._pick(hit[1]) if hit else None
 
     def _anchor(self, key: str) -> str | None:
