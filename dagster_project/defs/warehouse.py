@@ -101,7 +101,7 @@ def current_build_fingerprint(home) -> str:
 
 def _without_timestamps(value):
     if isinstance(value, dict):
-        return {k: _without_timestamps(v) for k, v in value.items() if k not in ("created_at", "metadata")}
+        return {k: _without_timestamps(v) for k, v in value.items() if k != "created_at"}
     if isinstance(value, list):
         return [_without_timestamps(v) for v in value]
     return value
@@ -112,7 +112,9 @@ def manifest_digest(path: Path) -> str:
     call, and a new invocation id or timestamp must not make a nightly no-op run rebuild."""
     import hashlib
 
-    manifest = _without_timestamps(json.loads(path.read_text(encoding="utf-8")))
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest.pop("metadata", None)  # generated_at, invocation_id
+    manifest = _without_timestamps(manifest)
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
 
 
