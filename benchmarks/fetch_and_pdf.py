@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

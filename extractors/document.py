@@ -13,6 +13,7 @@ from typing import Literal
 
 from lxml import etree
 
+from extractors.errors import NotAReportError
 from extractors.normalize.text import NA_MARKS, UNIT_WORDS, parse_number
 
 TokenKind = Literal["text", "value", "row_end"]
@@ -145,15 +146,30 @@ def document_from_text(text: str, media_type: str = "text/plain") -> Document:
 
 # ---------------------------------------------------------------- HTML
 
-
 _STRING = etree.XPath("string()")
 _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 
+# The flattening walk runs in libxslt (C): a Python walk over the tree cost more than parsing it.
+# It marks the text with one private-use character (which the input is first cleared of) followed by
+# a letter: block boundary, data-table start, cell end, row end, data-table end, span separator.
+_MARK = "\ue000"
+_BLOCK, _TABLE, _CELL, _ROW, _END, _SPAN = (_MARK + c for c in "btcres")
 
-def _cell_text(cell: etree._Element) -> str:
-    # <br> inside a header cell splits a word (本年新<br>制作数量): join without a space.
-    return _STRING(cell)
 
+def _stylesheet(spans: bool) -> etree.XSLT:
+    # A data table is a table with no table inside (nested layout tables are blocks); its text outside
+    # rows (a caption) is not a cell. A cell's text is its string value: <br> inside a header cell splits
+    # a word (本年新<br>制作数量), so pieces are joined without a space.
+    span = f"{_SPAN}<xsl:value-of select='@rowspan'/>{_SPAN}<xsl:value-of select='@colspan'/>" if spans else ""
+    return etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="table[not(.//table)]">{_TABLE}<xsl:for-each select="tr|thead/tr|tbody/tr|tfoot/tr"><xsl:for-each
+ select="td|th"><xsl:value-of select="."/>{span}{_CELL}</xsl:for-each>{_ROW}</xsl:for-each>{_END}</xsl:template>
+<xsl:template match="{'|'.join(sorted(_BLOCK_TAGS | {'td', 'th'}))}">{_BLOCK}<xsl:apply-templates/>{_BLOCK}</xsl:template>
+</xsl:stylesheet>"""))
+
+
+_FLATTEN = {False: _stylesheet(False), True: _stylesheet(True)}
 
 _ROW_END = Token("row_end", "", True)
 # Cell texts recur on every page (0, 1, 总计, 自然人, …): one Token per distinct raw text, shared.
@@ -161,9 +177,7 @@ _GRID_TOKENS: dict[str, Token] = {}
 _GRID_TOKENS_MAX = 100_000
 
 
-def _grid_cell(cell: etree._Element) -> Token:
-    # text of the cell and its descendants, not its own tail (what XPath string() gives, without XPath)
-    raw = (cell.text or "") if len(cell) == 0 else "".join(cell.itertext())
+def _grid_token(raw: str) -> Token:
     tok = _GRID_TOKENS.get(raw)
     if tok is None:
         tok = cell_token(raw, True)
@@ -172,24 +186,26 @@ def _grid_cell(cell: etree._Element) -> Token:
     return tok
 
 
-def _rows(table: etree._Element) -> list[etree._Element]:
-    return table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+def _span(value: str) -> int:
+    try:
+        return max(1, min(int(value or 1), 200))
+    except ValueError:
+        return 1
 
 
-def _grid(table: etree._Element) -> list[list[str]]:
-    """Expand rowspan/colspan into a rectangle (for display and for readers that want positions)."""
+def _grid(rows: list[list[str]]) -> list[list[str]]:
+    """Cells as `text<SPAN>rowspan<SPAN>colspan` → a rectangle with the spans expanded."""
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}
-    for r, row in enumerate(_rows(table)):
+    for r, row in enumerate(rows):
         out: list[str] = []
         c = 0
-        for cell in row.xpath("./td|./th"):
+        for cell in row:
             while (r, c) in pending:
                 out.append(pending.pop((r, c)))
                 c += 1
-            text = _clean(_cell_text(cell))
-            rs = _span(cell.get("rowspan"))
-            cs = _span(cell.get("colspan"))
+            raw, rowspan, colspan = cell.split(_SPAN)
+            text, rs, cs = _clean(raw), _span(rowspan), _span(colspan)
             for dc in range(cs):
                 out.append(text)
                 for dr in range(1, rs):
@@ -203,74 +219,44 @@ def _grid(table: etree._Element) -> list[list[str]]:
     return [r + [""] * (width - len(r)) for r in grid]
 
 
-def _span(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or 1), 200))
-    except ValueError:
-        return 1
-
-
-_BLOCK_OR_CELL = _BLOCK_TAGS | {"td", "th"}
-
-
-class _Flattener:
-    """One recursive pass: block elements end lines, data tables (no table inside) become cell tokens."""
-
-    def __init__(self, grids: bool) -> None:
-        self.grids = grids
-        self.tokens: list[Token] = []
-        self.lines: list[str] = []
-        self.tables: list[list[list[str]]] = []
-        self._line: list[str] = []  # text pieces of the line being built (kept as one list object)
-
-    def flush(self) -> None:
-        line = _clean("".join(self._line))
-        self._line.clear()
+def _flow(text: str, lines: list[str], tokens: list[Token]) -> None:
+    """Text between data tables: every block boundary ends a line."""
+    for piece in text.split(_BLOCK):
+        line = _clean(piece)
         if line:
-            self.lines.append(line)
-            self.tokens.append(cell_token(line, in_grid=False))
+            lines.append(line)
+            tokens.append(cell_token(line, False, clean=False))
 
-    def data_table(self, table: etree._Element) -> None:
-        if self._line:
-            self.flush()
-        if self.grids:
-            self.tables.append(_grid(table))
-        tokens, lines = self.tokens, self.lines
-        for row in _rows(table):
-            cells = [_grid_cell(c) for c in row.iterchildren("td", "th")]
-            if not cells:
-                continue
-            if any(t.text for t in cells):  # an all-blank row (表四 of an agency with no case) still has its cells
-                lines.append(" | ".join([t.text for t in cells]))
-            tokens.extend(cells)
-            tokens.append(_ROW_END)
 
-    def walk(self, el: etree._Element, tag: str) -> None:
-        line = self._line
-        if tag == "table" and next(el.iterdescendants("table"), None) is None:
-            self.data_table(el)
-            return
-        block = tag in _BLOCK_OR_CELL
-        if block and line:
-            self.flush()
-        if el.text:
-            line.append(el.text)
-        for child in el:
-            child_tag = child.tag
-            if child_tag.__class__ is str:  # entities and other non-elements carry a function as tag
-                self.walk(child, child_tag)
-            if child.tail:
-                line.append(child.tail)
-        if block and line:
-            self.flush()
+def _data_table(text: str, lines: list[str], tokens: list[Token], tables: list | None) -> None:
+    rows = [row.split(_CELL)[:-1] for row in text.split(_ROW)[:-1]]
+    known = _GRID_TOKENS.get
+    if tables is not None:
+        tables.append(_grid(rows))
+        rows = [[cell.partition(_SPAN)[0] for cell in row] for row in rows]
+    for cells in rows:
+        if not cells:
+            continue
+        row = [known(c) or _grid_token(c) for c in cells]
+        texts = [t.text for t in row]
+        if any(texts):  # an all-blank row (表四 of an agency with no case) still has its cells
+            lines.append(" | ".join(texts))
+        tokens.extend(row)
+        tokens.append(_ROW_END)
+
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def document_from_html(html: str, grids: bool = False) -> Document:
     """HTML → tokens and text; ``grids=True`` also keeps each data table as a span-expanded rectangle."""
     # Encoding declarations were already honoured when decoding; lxml refuses str with one.
-    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    if html[:300].lstrip().startswith("<?xml"):
+        html = _XML_DECLARATION.sub("", html, count=1)
+    if _MARK in html:
+        html = html.replace(_MARK, "")
     # Plain etree elements: lxml.html's element-class lookup costs more than the parse itself.
-    root = etree.fromstring(html, _HTML_PARSER) if html.strip() else None
+    root = etree.fromstring(html, _HTML_PARSER) if html and not html.isspace() else None
     if root is None:
         return Document(text="", tokens=[], media_type="text/html")
     etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
@@ -279,11 +265,21 @@ def document_from_html(html: str, grids: bool = False) -> Document:
     if title_el is not None:
         title_el.getparent().remove(title_el)
     body = next(root.iter("body"), None)
-    flat = _Flattener(grids)
     top = body if body is not None else root
-    flat.walk(top, top.tag if isinstance(top.tag, str) else "")
+    try:
+        flat = str(_FLATTEN[grids](top))
+    except etree.XSLTApplyError as exc:  # nesting deeper than libxslt's template depth
+        raise NotAReportError(f"no text: markup too deeply nested to read ({exc})") from None
     if top.tail:
-        flat._line.append(top.tail)
-    flat.flush()
-    return Document(text="\n".join(flat.lines), tokens=flat.tokens, media_type="text/html",
-                    title=title or None, tables=flat.tables)
+        flat += top.tail
+    lines: list[str] = []
+    tokens: list[Token] = []
+    tables: list[list[list[str]]] | None = [] if grids else None
+    head, *parts = flat.split(_TABLE)
+    _flow(head, lines, tokens)
+    for part in parts:
+        table, _, after = part.partition(_END)
+        _data_table(table, lines, tokens, tables)
+        _flow(after, lines, tokens)
+    return Document(text="\n".join(lines), tokens=tokens, media_type="text/html",
+                    title=title or None, tables=tables or [])

@@ -19,20 +19,31 @@ def _token_markers(text: str, cat_id: int) -> tuple[tuple[str, str], ...]:
     cat = _CATALOGUES[cat_id]
     key = label_key(text)
     found = []
+    glued: bool | None = None
     for era, markers in cat.era_markers.items():
         for n in _lengths(cat_id, era):
             if n <= len(key) and key[-n:] in markers:
                 found.append((era, key[-n:]))
                 break
         else:  # glued header cells (本年新制作数量本年新公开数量…), never a sentence with figures
-            if len(key) > _MAX_LABEL_CHARS or _FIGURES.search(text):
-                continue
-            found.extend((era, m) for m in markers if m in key)
+            if glued is None:
+                # a marker inside the key brings its first two characters: most keys hold none
+                heads = _marker_heads(cat_id)
+                glued = (len(key) <= _MAX_LABEL_CHARS and not _FIGURES.search(text)
+                         and any(key[i:i + 2] in heads for i in range(len(key) - 1)))
+            if glued:
+                found.extend((era, m) for m in markers if m in key)
     return tuple(found)
 
 
 _CATALOGUES: dict[int, Catalogue] = {}
 _FIGURES = re.compile(r"[\d,，。；;]")
+
+
+@lru_cache(maxsize=8)
+def _marker_heads(cat_id: int) -> frozenset[str]:
+    # every marker has at least 4 characters (catalogue._era_markers)
+    return frozenset(m[:2] for markers in _CATALOGUES[cat_id].era_markers.values() for m in markers)
 
 
 @lru_cache(maxsize=64)

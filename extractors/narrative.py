@@ -193,7 +193,7 @@ def _sentences_by_anchor(text: str) -> list[tuple[str, frozenset[str]]]:
     Table rows rendered as text (`label | 1 | 2`) and scraps under four characters are not prose. The
     others are joined, each anchor is looked for once in the join (str.find) and its hits are placed in
     their sentence: a page has ~100 sentences and ~70 anchors but only a few hundred hits."""
-    sentences = [s for s in (m.group().strip() for m in _SENTENCE.finditer(text)) if len(s) >= 4 and " | " not in s]
+    sentences = [s for s in map(str.strip, _SENTENCE.findall(text)) if len(s) >= 4 and " | " not in s]
     if not sentences:
         return []
     starts, pos = [], 0

@@ -18,12 +18,12 @@ from extractors.model import Agency, ExtractedReport, SourceInfo
 from extractors.narrative import conflicts, read_narrative
 from extractors.normalize.decode import decode_bytes
 from extractors.normalize.office import DOCX, document_from_docx, document_from_pdf, is_docx
-from extractors.normalize.script import detect_script, strip_pinyin, to_simplified
+from extractors.normalize.script import detect_script, has_pinyin, strip_pinyin, to_simplified, touched_chars
 from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
 # so the next run re-extracts every page.
-PARSER_VERSION = "0.3.1"
+PARSER_VERSION = "0.3.2"
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p)\b", re.I)
 _UNSUPPORTED_MAGIC = {
@@ -61,21 +61,42 @@ def sniff_media_type(raw: bytes, path: str | None = None, declared: str | None =
     return "text/plain"
 
 
-def _to_simplified(doc: Document) -> tuple[Document, str]:
-    """One OpenCC call for the whole page: tokens and text joined, converted, split back."""
-    parts = [t.text for t in doc.tokens]
-    blob = "\n".join(parts) + "\n\x1e\n" + doc.text + "\n\x1e\n" + (doc.title or "")
-    converted = to_simplified(blob)
-    if converted == blob:
+# Up to this many distinct convertible characters (a 繁體 link on a simplified page), only the tokens
+# holding one are converted; more, and the page goes through OpenCC in one call.
+_FEW_CONVERTIBLE = 8
+
+
+def _normalize_script(doc: Document) -> tuple[Document, str]:
+    """Pinyin annotations out, traditional → simplified, on the flattened page (markup no longer splits
+    an annotation from its character). Every token's characters occur in the page text, so the text
+    alone says whether, and which, tokens can change."""
+    probe = doc.text + "\n" + (doc.title or "")
+    pinyin = has_pinyin(probe)
+    present = touched_chars(probe)
+    if not pinyin and not present:
         return doc, "simplified"
-    head, text, title = converted.split("\n\x1e\n")
-    new_parts = head.split("\n") if parts else []
-    if len(new_parts) != len(parts):  # conversion never adds newlines; guard anyway
-        raise PageError("script conversion changed the token structure")
-    # 萬元 is text until converted to 万元, a unit word: classify converted tokens again.
-    tokens = [t if t.text == n else cell_token(n, t.in_grid) for t, n in zip(doc.tokens, new_parts)]
-    script = detect_script(doc.text, text) if text != doc.text else "simplified"
-    tables = [[[to_simplified(c) for c in r] for r in g] for g in doc.tables] if script != "simplified" else doc.tables
+    original = strip_pinyin(doc.text) if pinyin else doc.text
+    if pinyin or len(present) > _FEW_CONVERTIBLE:
+        parts = [strip_pinyin(t.text) for t in doc.tokens] if pinyin else [t.text for t in doc.tokens]
+        # one OpenCC call for the whole page: tokens and text joined, converted, split back
+        title = strip_pinyin(doc.title or "")
+        blob = "\n".join(parts) + "\n\x1e\n" + original + "\n\x1e\n" + title
+        head, text, title = to_simplified(blob).split("\n\x1e\n")
+        new_parts = head.split("\n") if parts else []
+        if len(new_parts) != len(parts):  # conversion never adds newlines; guard anyway
+            raise PageError("script conversion changed the token structure")
+        # 萬元 is text until converted to 万元, a unit word: classify changed tokens again.
+        tokens = [t if t.text == n else cell_token(n, t.in_grid) for t, n in zip(doc.tokens, new_parts)]
+    else:  # a few tokens hold the convertible characters: convert those
+        text, title = to_simplified(original), to_simplified(doc.title or "")
+        tokens = list(doc.tokens)
+        for i in sorted({i for c in present for i, t in enumerate(tokens) if c in t.text}):
+            t = tokens[i]
+            n = to_simplified(t.text)
+            if n != t.text:
+                tokens[i] = cell_token(n, t.in_grid)
+    script = detect_script(original, text) if text != original else "simplified"
+    tables = [[[to_simplified(strip_pinyin(c)) for c in r] for r in g] for g in doc.tables]
     return replace(doc, tokens=tokens, text=text, title=title or None, tables=tables), script
 
 
@@ -95,14 +116,14 @@ def read_document(raw: bytes, *, path: str | None = None, media_type: str | None
         doc, encoding = document_from_docx(raw), "docx-xml"
     elif media in ("text/html", "text/plain"):
         decoded = decode_bytes(raw, declared=media_type.partition("charset=")[2] if media_type else None)
-        text = strip_pinyin(decoded.text)
+        text = decoded.text
         doc = document_from_html(text) if media == "text/html" else document_from_text(text, media)
         encoding = decoded.encoding
     else:
         raise DecodeError(_UNSUPPORTED_REASONS.get(media, f"unsupported media type {media}"))
     if not doc.text.strip():
         raise NotAReportError("no text: the page is empty once markup is removed")
-    doc, script = _to_simplified(doc)
+    doc, script = _normalize_script(doc)
     return doc, encoding, script
 
 

@@ -120,6 +120,11 @@ class TableReader:
         # every reader of this catalogue and era
         self._row_matches: dict[str, tuple[str, list[str]] | None] = catalogue.memo.setdefault(("row_matches", era), {})
         self._columns_memo: dict[str, list[str]] = catalogue.memo.setdefault(("applicant_columns", era), {})
+        suffixes = catalogue.memo.get(("key_suffixes", era))
+        if suffixes is None:  # every tail of every row key: what a wrapped label's last line can be
+            suffixes = catalogue.memo[("key_suffixes", era)] = frozenset(
+                k[i:] for k in keys for i in range(len(k) + 1))
+        self._key_suffixes: frozenset[str] = suffixes
         self.seen_requests_row = False
         self.review_done = False
 
@@ -206,7 +211,9 @@ class TableReader:
                     self.section is None and len(key) >= 8):
                 code = self._match_row(text)
                 joined = text
-                if code is None:
+                # A label wrapped over lines matches a row whose key ends with this line's key (a
+                # bracket closed on this line is the exception): most unmatched lines cannot.
+                if code is None and (key in self._key_suffixes or ")" in key or key.startswith("它")):
                     for back in (1, 2):
                         if len(pending) >= back:
                             joined = "".join(pending[-back:]) + text

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors.errors import DecodeError
 from extractors.normalize.decode import decode_bytes
 from extractors.normalize.script import normalize_script, strip_pinyin, to_simplified
-from extractors.normalize.text import label_key, parse_number
+from extractors.normalize.text import label_key, nfkc, parse_number
 
 TEXT = "政府信息公开工作年度报告：本年新收申请12件"
 
@@ -99,5 +103,43 @@ def test_fast_t2s_equals_opencc_on_real_and_generated_text():
         r = generate_report(seed, script="traditional")
         texts.append(r.raw.decode("utf-8-sig" if r.encoding.startswith("utf-8") else r.encoding, "replace"))
     texts.append("一目瞭然的乾隆年間，乾燥的天氣裡，他著手編製報表")
+    # simplified pages with a few traditional characters (a 繁體 link, one 萬元 cell) take the
+    # replace-per-character path
+    texts += ["无障碍浏览 | 长者模式 | 繁體\n主动公开 | 1 | 2", "收费金额（萬元）0.5", "頭" * 5000 + "一"]
     for text in texts:
         assert _convert(text) == _t2s().convert(text)
+
+
+# ---------------------------------------------------------------- fast paths equal their reference
+
+_CHINESE_TEXT = st.text(alphabet=st.sampled_from(list(
+    "（）：，；、。　 \u00a0０１２９ＡＺ①㈠ｶﾞ一二三四五六七八九十其中它他.)(:1234567890本年新收申请数量部分公开減萬")), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHINESE_TEXT)
+def test_nfkc_fast_path_equals_unicodedata(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+# the ordinal pattern before it was merged into one alternation per prefix (faster, same matches)
+_ORDINAL_REFERENCE = re.compile(r"[一二三四五六七八九十]+[、.]|\d+[.、]|^其中[:]?|[一二三四五六七八九十]+\)|\d+\)")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHINESE_TEXT)
+def test_ordinal_pattern_matches_its_reference(text):
+    from extractors.normalize.text import _ORDINAL
+
+    assert _ORDINAL.sub("", text) == _ORDINAL_REFERENCE.sub("", text)
+
+
+@pytest.mark.parametrize("text, value", [("减8", -8), ("增 3", 3), ("①", 1), ("\u3000１２", 12)])
+def test_parse_number_signs_and_compatibility_digits(text, value):
+    # the CJK-ideograph shortcut must still let 减/增 and NFKC digits through
+    assert parse_number(text).value == value
+
+
+@pytest.mark.parametrize("text", ["八", "本年新收12件", "一、本年新收"])
+def test_parse_number_rejects_text_starting_with_an_ideograph(text):
+    assert parse_number(text) is None

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from extractors.normalize.text import nfkc
 
 try:  # the pipeline's fast OpenCC t2s (same tables, plus converter fix-ups)
     from extractors.normalize.script import to_simplified as _t2s
@@ -25,7 +26,7 @@ PROTECTED = frozenset("乾塚磑濛氾於瀂鮀礐鮜篢輋洩藉酇鴜鷺")
 def normalize_text(text: str) -> str:
     """NFKC (full-width → ASCII), no whitespace or quotes, traditional → simplified (keeping the
     characters of PROTECTED), 街道办事处 / 街道办 → 街道 (the NBS name of a street office)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     text = _SPACE.sub("", text).translate(_QUOTES)
     simplified = _t2s(text)
     if len(simplified) == len(text) and not PROTECTED.isdisjoint(text):

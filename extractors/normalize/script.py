@@ -28,6 +28,7 @@ def _t2s() -> OpenCC:
 class _Tables:
     reading: np.ndarray  # code point → its TSCharacters reading (first simplified one), identity elsewhere
     convertible: np.ndarray  # bool per code point: the character can change (alone or in a phrase)
+    touched: np.ndarray  # convertible, plus the characters of the converter fix-ups
     phrases: re.Pattern | None  # TSPhrases whose reading differs from character by character
     phrase_map: dict[str, str]
     any_char: frozenset[str]  # every character either table can change
@@ -62,11 +63,14 @@ def _tables() -> _Tables:
     every = sorted(set(chars) | changed_in_phrase)
     convertible = np.zeros(0x110000, dtype=bool)
     convertible[[ord(c) for c in every]] = True
+    touched = convertible.copy()
+    touched[[ord(c) for c in "谘麵製係畬"]] = True  # _FIXUP_CHARS
     reading = np.arange(0x110000, dtype=np.uint32)  # 4.4 MB: one gather converts a page
     reading[[ord(k) for k in chars]] = [ord(v) for v in chars.values()]
     return _Tables(
         reading=reading,
         convertible=convertible,
+        touched=touched,
         phrases=re.compile(alternation) if phrases else None,
         phrase_map=phrases,
         any_char=frozenset(every),
@@ -86,8 +90,16 @@ def _traditional_chars() -> frozenset[str]:
     return _tables().any_char
 
 
+def touched_chars(text: str) -> frozenset[str]:
+    """The characters of text that to_simplified may change (converter fix-ups included)."""
+    points = _codepoints(text)
+    hits = points[_tables().touched[points]]
+    return frozenset(map(chr, np.unique(hits))) if hits.size else frozenset()
+
+
 def needs_conversion(text: str) -> bool:
-    return bool(_tables().convertible[_codepoints(text)].any())
+    """False when to_simplified(text) == text, known from one array lookup."""
+    return bool(_tables().touched[_codepoints(text)].any())
 
 
 # From this many distinct convertible characters on, a page is traditional and goes through the
@@ -95,14 +107,19 @@ def needs_conversion(text: str) -> bool:
 _SPARSE = 16
 
 
-def _convert(text: str) -> str:
+def _convert(text: str, points: np.ndarray | None = None) -> str:
     t = _tables()
-    points = _codepoints(text)
+    if points is None:
+        points = _codepoints(text)
     hits = points[t.convertible[points]]
     if not hits.size:
         return text
     present = {chr(c) for c in np.unique(hits[:4096])}
     has_phrase = len(present) >= _SPARSE or not t.phrase_chars.isdisjoint(present)
+    if not has_phrase and len(present) <= 4 and hits.size <= 4096:
+        for c in present:  # a stray 繁體 link: a few replaces beat rebuilding the text from the array
+            text = text.replace(c, chr(t.reading[ord(c)]))
+        return text
     out_chars = _from_codepoints(t.reading[points])  # same length as text: positions line up
     if t.phrases is None or not has_phrase:
         return out_chars
@@ -119,8 +136,15 @@ def strip_pinyin(text: str) -> str:
     return _PINYIN.sub("", text)
 
 
+def has_pinyin(text: str) -> bool:
+    return _PINYIN.search(text) is not None
+
+
 def to_simplified(text: str) -> str:
-    out = _convert(text)
+    points = _codepoints(text)
+    if not _tables().touched[points].any():
+        return text
+    out = _convert(text, points)
     if _FIXUP_CHARS.search(out) is None:
         return out
     for wrong, right in _FIXUP_WORDS:
