@@ -121,7 +121,7 @@ def read_document(raw: bytes, *, path: str | None = None, media_type: str | None
         encoding = decoded.encoding
     else:
         raise DecodeError(_UNSUPPORTED_REASONS.get(media, f"unsupported media type {media}"))
-    if not doc.text.strip():
+    if not doc.text or doc.text.isspace():
         raise NotAReportError("no text: the page is empty once markup is removed")
     doc, script = _normalize_script(doc)
     return doc, encoding, script
