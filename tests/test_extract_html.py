@@ -69,3 +69,26 @@ def test_derived_subtotals_from_blank_and_filled_cells(report):
 def test_site_chrome_does_not_leak_into_values(report):
     raw = {v.raw_value for v in report.values}
     assert not any("ICP" in r or "0597" in r for r in raw)
+
+
+def test_truncated_header_labels_fall_back_to_printed_column_order(report):
+    """formats.md §7.N: `本年新 | 本年新` (the <br>-separated second line lost, 微山两城镇 2020) and `本年增/`
+    (丽园街道 2020). The header then names too few columns, so cells are assigned in the catalogue's column
+    order of their row: the same values as the intact page, with no warning about columns."""
+    html = FIXTURE.read_bytes().decode("gb18030")
+    truncated = (html.replace("本年新<br>制作数量", "本年新").replace("本年新<br>公开数量", "本年新")
+                 .replace("本年增/减", "本年增/"))
+    assert truncated.count("本年新<br>") == 0 and "本年增/<" in truncated
+    damaged = extract_page(truncated.encode("gb18030"), path=FIXTURE.name)
+
+    from extractors.catalogue import load_catalogue
+
+    indicators = load_catalogue().indicators
+
+    def active(r):  # 表二 cells
+        return {(v.indicator, v.raw_value) for v in r.values
+                if v.source == "table" and v.indicator and indicators[v.indicator].section == "active"}
+
+    assert len(active(report)) == 14  # the fixture's 表二 cells (blanks included)
+    assert active(damaged) == active(report)
+    assert not [w for w in damaged.warnings if "表二" in w]
