@@ -147,7 +147,9 @@ def document_from_text(text: str, media_type: str = "text/plain") -> Document:
 # ---------------------------------------------------------------- HTML
 
 _STRING = etree.XPath("string()")
-_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+# huge_tree: libxml2 otherwise stops at 256 levels of nesting and silently drops the rest of the page;
+# Word-pasted tables with unclosed <span>/<font> tags nest that deep. (Its limit is then 2,048 levels.)
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
 
 # The flattening walk runs in libxslt (C): a Python walk over the tree cost more than parsing it.
 # It marks the text with one private-use character (which the input is first cleared of) followed by
