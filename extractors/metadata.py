@@ -17,6 +17,13 @@ _PERIOD = re.compile(r"统计期限[^。]{0,10}?(?P<year>(?:19|20)\d{2})\s*年\s
 _YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
 _NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
+# Mirror / SEO-spam hosts write gambling ads into agency names (formats.md §7.T: 新葡京博彩官网区人民政府北京街道
+# 办事处). The name keeps what follows the last ad word; a level word left without its name (区人民政府 whose
+# 越秀 the ad replaced) goes too when an agency name follows it. 体育 and 彩票 are not here: 体育局 and
+# 福利彩票发行中心 are agencies.
+_SPAM_WORD = re.compile(r"比分直播|买足球|买球|欧洲杯|世界杯|投注|博彩|葡京|官网|百家乐|娱乐城|赌场|棋牌")
+_NAMELESS_LEVEL = re.compile(r"^(?:[省市区县]|自治[区州县])(?:人民政府)?(?=[\u4e00-\u9fff]{2,}(?:街道办事处|街道|镇人民政府|"
+                             r"乡人民政府|镇|乡|办事处)$)")
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -76,6 +83,9 @@ def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
 
 def _clean_agency(name: str) -> str | None:
     name = _NOISE_PREFIX.sub("", name.strip("（）() "))
+    after_ads = _SPAM_WORD.split(name)
+    if len(after_ads) > 1:
+        name = _NAMELESS_LEVEL.sub("", after_ads[-1])
     return name or None
 
 
@@ -99,7 +109,7 @@ def find_agency(text: str, title_agency: str | None) -> str | None:
     if title_agency:
         return title_agency
     m = _CONTACT_AGENCY.search(text)
-    return m.group("agency") if m else None
+    return _clean_agency(m.group("agency")) if m else None
 
 
 def _signature_date(text: str, agency: str | None, ok) -> date | None:
