@@ -15,8 +15,9 @@ from extractors.errors import DecodeError, NotAReportError, PageError
 from extractors.gazetteer import resolve_agency
 from extractors.metadata import agency_kind, find_agency, find_clues, find_published_on, find_title, find_year
 from extractors.model import Agency, ExtractedReport, SourceInfo
-from extractors.narrative import conflicts, read_narrative
+from extractors.narrative import PATTERNS, conflicts, read_narrative
 from extractors.normalize.decode import decode_bytes
+from extractors.normalize.taiwan import is_taiwan_phrased, to_mainland
 from extractors.normalize.office import DOCX, document_from_docx, document_from_pdf, is_docx
 from extractors.normalize.script import detect_script, has_pinyin, strip_pinyin, to_simplified, touched_chars
 from extractors.tables import TableReader, group_rows
@@ -61,6 +62,10 @@ def sniff_media_type(raw: bytes, path: str | None = None, declared: str | None =
     return "text/plain"
 
 
+# Words of the page furniture and headings that metadata and section anchors read
+READER_HEADINGS = "政府信息公开工作年度报告 主办单位 承办单位 发布机构 发布时间 联系方式 门户网站 申请人情况 主动公开政府信息情况"
+
+
 # Up to this many distinct convertible characters (a 繁體 link on a simplified page), only the tokens
 # holding one are converted; more, and the page goes through OpenCC in one call.
 _FEW_CONVERTIBLE = 8
@@ -97,7 +102,20 @@ def _normalize_script(doc: Document) -> tuple[Document, str]:
                 tokens[i] = cell_token(n, t.in_grid)
     script = detect_script(original, text) if text != original else "simplified"
     tables = [[[to_simplified(strip_pinyin(c)) for c in r] for r in g] for g in doc.tables]
+    if is_taiwan_phrased(text):
+        words = _reader_vocabulary()
+        text, title = to_mainland(text, words), to_mainland(title, words)
+        tokens = [t if (n := to_mainland(t.text, words)) == t.text else cell_token(n, t.in_grid) for t in tokens]
+        tables = [[[to_mainland(c, words) for c in r] for r in g] for g in tables]
     return replace(doc, tokens=tokens, text=text, title=title or None, tables=tables), script
+
+
+@lru_cache(maxsize=1)
+def _reader_vocabulary() -> str:
+    """Every word the readers look for: catalogue labels, applicant types, prose patterns, headings."""
+    cat = load_catalogue()
+    return "\n".join([*(i.label_zh for i in cat.indicators.values()), *(a.label_zh for a in cat.applicant_types),
+                      *(p.regex.pattern for p in PATTERNS), READER_HEADINGS])
 
 
 _UNSUPPORTED_REASONS = {

@@ -92,3 +92,27 @@ def test_truncated_header_labels_fall_back_to_printed_column_order(report):
     assert len(active(report)) == 14  # the fixture's 表二 cells (blanks included)
     assert active(damaged) == active(report)
     assert not [w for w in damaged.warnings if "表二" in w]
+
+
+def test_taiwan_locale_conversion_is_read_like_the_original(report):
+    """formats.md §7.D: a site converter with Taiwan phrases (OpenCC s2twp) turns 信息 into 資訊, 规范性文件 into
+    規範性檔案, 项目 into 專案. After t2s those words are mapped back, and the page reads as the original did."""
+    from opencc import OpenCC
+
+    taiwan = OpenCC("s2twp").convert(FIXTURE.read_bytes().decode("gb18030"))
+    assert "資訊公開" in taiwan and "規範性檔案" in taiwan and "信息公开" not in taiwan
+    converted = extract_page(taiwan.encode("utf-8"), path=FIXTURE.name)
+    assert converted.source.script == "traditional"
+    assert {(v.indicator, v.applicant_type, v.value, v.raw_label) for v in converted.values} == \
+        {(v.indicator, v.applicant_type, v.value, v.raw_label) for v in report.values}
+    assert (converted.year, converted.published_on, converted.agency.name) == \
+        (report.year, report.published_on, report.agency.name)
+
+
+def test_taiwan_words_on_an_ordinary_page_are_kept():
+    # 资讯 and 档案 are mainland words too (政务资讯, 档案局): without the Taiwan signature they stay
+    page = ("某某市档案局2020年政府信息公开工作年度报告\n政务资讯 | 档案查阅\n"
+            "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n")
+    report = extract_page(page.encode("utf-8"), media_type="text/plain")
+    assert report.agency.name == "某某市档案局"
+    assert "政务资讯 | 档案查阅" in report.text
