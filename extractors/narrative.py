@@ -19,6 +19,15 @@ _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 NUM = r"(?P<pre>近|约|逾)?\s*(?P<n>\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?P<post>余|多)?\s*"
 
 
+# A date whose 年/月/日 the copy lost (2021926 for 2021年9月26日, 20211231): formats.md §7.G says never to read
+# such a run as a count. Six to eight digits, a report-era year, then a valid month and day.
+_GLUED_DATE = re.compile(r"(?:199\d|20[0-3]\d)(?:0?[1-9]|1[0-2])(?:0?[1-9]|[12]\d|3[01])")
+
+
+def is_glued_date(digits: str) -> bool:
+    return 6 <= len(digits) <= 8 and _GLUED_DATE.fullmatch(digits) is not None
+
+
 def cn_to_number(text: str) -> float | None:
     """12 / 1,234 / 0.5 / 十二 / 两 / 一百二十 / 三千零五 → number."""
     text = text.replace(",", "")
@@ -228,6 +237,8 @@ def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
                 approximate = False
                 raw = m.group()
                 if value is None:
+                    if is_glued_date(m.group("n")):
+                        continue
                     value = cn_to_number(m.group("n"))
                     if value is None:
                         continue

@@ -47,3 +47,17 @@ def test_approximate_figures():
 def test_cumulative_is_not_the_annual_figure():
     got = read_narrative("累计主动公开政府信息5928条，本年度主动公开政府信息2110条。", "v2008", CAT)
     assert [(v.indicator, v.value) for v in got] == [("old_active_total", 2110)]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # formats.md §7.G: 年/月/日 lost in the copy glue a date into one run of digits, never a count
+    ("2021926，我局主动公开政府信息2021926条。", {}),
+    ("主动公开政府信息20211231条。", {}),
+    # counts that are not dates: a five-digit count, a count whose digits are no month and day, separators
+    ("主动公开政府信息20231条。", {("nar_active_items", None): 20231}),
+    ("主动公开政府信息123456条。", {("nar_active_items", None): 123456}),
+    ("主动公开政府信息2021,926条。", {("nar_active_items", None): 2021926}),
+])
+def test_glued_dates_are_not_counts(sentence, expected):
+    got = {(v.indicator, v.applicant_type): v.value for v in read_narrative(sentence, "v2019", CAT)}
+    assert got == expected
