@@ -77,6 +77,22 @@ def _suffix_match(key: str, keys: dict[str, list[str]], lengths: list[int]) -> t
     return None
 
 
+_MASK = re.compile(r"\*+")
+
+
+def _masked_match(key: str, keys: dict[str, list[str]]) -> tuple[str, list[str]] | None:
+    """A label with a word masked by stars (formats.md §7.H: 主动***息 for 主动公开政府信息): each run of stars
+    stands for one to four characters per star; the label must then fit exactly one catalogue key."""
+    parts = _MASK.split(key)
+    if sum(len(p) for p in parts) < 4:  # too little left to tell rows apart
+        return None
+    stars = [len(m) for m in _MASK.findall(key)]
+    pattern = re.compile("".join(re.escape(p) + (f".{{1,{4 * n}}}" if i < len(stars) else "")
+                                 for i, (p, n) in enumerate(zip(parts, stars + [0]))))
+    fits = [k for k in keys if pattern.fullmatch(k)]
+    return (fits[0], keys[fits[0]]) if len(fits) == 1 else None
+
+
 @lru_cache(maxsize=4096)
 def _scan(text: str, labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_scan_labels(text, list(labels)))
@@ -159,7 +175,10 @@ class TableReader:
     def _match_row(self, text: str) -> str | None:
         hit = self._row_matches.get(text, False)
         if hit is False:
-            hit = _suffix_match(label_key(text), self.row_keys, self.key_lengths)
+            key = label_key(text)
+            hit = _suffix_match(key, self.row_keys, self.key_lengths)
+            if hit is None and "*" in key:
+                hit = _masked_match(key, self.row_keys)
             if len(self._row_matches) < 100_000:
                 self._row_matches[text] = hit
         return self._pick(hit[1]) if hit else None
