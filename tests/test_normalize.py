@@ -47,6 +47,7 @@ def test_decode_refuses_empty_and_binary(raw, message):
     ("報(bào)告(一)", "報告(一)"),
     ("申請(qǐng)人(以下简称)", "申請人(以下简称)"),
     ("第(一)项", "第(一)项"),
+    ("政(zheng)(zheng)府(fu)(fu)開(kai)(kai)", "政府開"),  # formats.md §7.E: toneless, written twice
 ])
 def test_strip_pinyin(text, expected):
     assert strip_pinyin(text) == expected

@@ -12,7 +12,9 @@ from opencc import OpenCC
 # 開(kāi), 報(bào): a CJK character followed by a parenthesized pinyin syllable with tone marks or digits.
 # The bracket comes first and the CJK check looks behind it: a pattern that starts with a literal
 # class is scanned for in C, one that starts with a lookbehind is tried at every position (4× slower).
-_PINYIN = re.compile(r"[(（](?<=[\u4e00-\u9fff][(（])\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[1-5]?\s*[)）]")
+_READING = r"\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[1-5]?\s*[)）]"  # after the opening bracket
+# Mirrors also write each reading twice, toneless: 政(zheng)(zheng)府(fu)(fu).
+_PINYIN = re.compile(r"[(（](?<=[\u4e00-\u9fff][(（])" + _READING + r"(?:\s*[(（]" + _READING + r")*")
 # Site converters map one simplified character to the wrong traditional one; t2s keeps the wrong one.
 _FIXUPS = str.maketrans({"谘": "咨", "麵": "面", "製": "制", "係": "系", "畬": "畲"})
 _FIXUP_WORDS = (("方麵", "方面"),)
