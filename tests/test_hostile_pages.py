@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from extractors import PageError, extract_page
 
@@ -66,3 +68,34 @@ def test_mixed_encodings_in_one_page():
     raw = TITLE * 20 + "上年结转政府信息公开申请数量".encode("gbk")
     report = extract_page(raw)
     assert report.source.encoding.endswith("+replace") and report.year == 2020
+
+
+# ---------------------------------------------------------------- mangled real pages
+
+def _page(seed: int) -> bytes:
+    from synthetic import generate_report
+
+    return generate_report(seed, layout="html_grid").raw
+
+
+_JUNK = st.sampled_from([b"", b"<", b">", b"</table>", b"<table><tr><td>", b"</td></tr>", b"<br>", b"\x00", b"\xff\xfe",
+                         "\ue000t\ue000c".encode(), b"&nbsp;" * 3, "（一）主动***息数".encode(), b"<!--", b"]]>",
+                         "政(zheng)(zheng)".encode(), "資訊公開".encode(), b"<div>" * 300])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 5_000), cut=st.floats(0, 1), size=st.floats(0, 0.3), junk=_JUNK, at=st.floats(0, 1))
+def test_a_mangled_page_is_a_report_or_a_page_error(seed, cut, size, junk, at):
+    """A real page with a slice cut out and junk put in somewhere: a report (with warnings) or a PageError with
+    its step and reason, never another exception; and the same bytes give the same rows."""
+    raw = _page(seed)
+    start = int(cut * len(raw))
+    raw = raw[:start] + raw[start + int(size * len(raw)):]
+    pos = int(at * len(raw))
+    raw = raw[:pos] + junk + raw[pos:]
+    try:
+        first = extract_page(raw)
+    except PageError as err:
+        assert err.step in ("decode", "extract") and err.message
+        return
+    assert extract_page(raw) == first
