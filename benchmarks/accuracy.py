@@ -1,6 +1,7 @@
 """Extraction accuracy on generated reports, per era × layout.
 
     python -m benchmarks.accuracy --per-layout 40
+    python -m benchmarks.accuracy --per-layout 8 --taiwan-locale   # each page through OpenCC s2twp first
 
 For every generated report the generator knows each value it printed. A cell counts as recalled when
 the extractor read the same value for the same (indicator, applicant type); precision counts how many
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractors import PageError, extract_page
 from synthetic import LAYOUTS, generate_report
@@ -74,13 +75,24 @@ def score_report(synthetic, score: Score) -> list[tuple]:
     return misses
 
 
-def evaluate(per_layout: int, seed: int = 0) -> dict[tuple[str, str], Score]:
+def taiwan_locale(synthetic):
+    """The page as a site converter with Taiwan phrases serves it (formats.md §7.D: 信息→資訊, 文件→檔案)."""
+    from opencc import OpenCC
+
+    from extractors.normalize.decode import decode_bytes
+
+    text = OpenCC("s2twp").convert(decode_bytes(synthetic.raw).text)
+    return replace(synthetic, raw=text.encode("utf-8"))
+
+
+def evaluate(per_layout: int, seed: int = 0, taiwan: bool = False) -> dict[tuple[str, str], Score]:
     scores: dict[tuple[str, str], Score] = {}
     for era, layouts in LAYOUTS.items():
         for layout in layouts:
             score = scores.setdefault((era, layout), Score())
             for i in range(per_layout):
-                score_report(generate_report(seed + i, era=era, layout=layout), score)
+                report = generate_report(seed + i, era=era, layout=layout)
+                score_report(taiwan_locale(report) if taiwan else report, score)
     return scores
 
 
@@ -88,9 +100,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--per-layout", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--taiwan-locale", action="store_true", help="convert every page with OpenCC s2twp first")
     args = parser.parse_args()
-    scores = evaluate(args.per_layout, args.seed)
-    print(f"accuracy on generated reports ({args.per_layout} per era × layout, seeds {args.seed}..)")
+    scores = evaluate(args.per_layout, args.seed, args.taiwan_locale)
+    print(f"accuracy on generated reports ({args.per_layout} per era × layout, seeds {args.seed}..)"
+          + (", each page converted with Taiwan phrases (s2twp)" if args.taiwan_locale else ""))
     print(f"  {'era':6} {'layout':17} {'recall':>8} {'precision':>10} {'era ok':>7} {'year ok':>8} "
           f"{'date ok':>8} {'agency ok':>9} {'refused':>8}")
     total = Counter()

@@ -8,6 +8,7 @@ import sys
 BENCHES = [
     [sys.executable, "-m", "benchmarks.extraction", "--n", "2000"],
     [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "40"],
+    [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "10", "--taiwan-locale"],
     [sys.executable, "-m", "benchmarks.fetch_and_pdf", "--pages", "500"],
     # landing → published warehouse; set OGI_BENCH_N=100000 for the large run
     [sys.executable, "-m", "benchmarks.warehouse", "--n", os.environ.get("OGI_BENCH_N", "10000")],
