@@ -73,8 +73,11 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.documents (
     n_chars         INTEGER NOT NULL,
     title           VARCHAR,            -- the HTML <title>, when there is one
     text            VARCHAR NOT NULL,   -- reading-order text, simplified script
-    tokens          VARCHAR NOT NULL    -- the cell/line token stream the table readers read (JSON)
+    tokens          VARCHAR NOT NULL,   -- the cell/line token stream the table readers read (JSON)
+    notes           VARCHAR             -- what reading the page changed or could not read (JSON list)
 );
+-- work databases made before the column existed
+ALTER TABLE {INGEST_SCHEMA}.documents ADD COLUMN IF NOT EXISTS notes VARCHAR;
 
 -- one row per extracted report (report_id = sha256 of the raw bytes)
 CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.reports (

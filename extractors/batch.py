@@ -5,6 +5,7 @@ imports only the extractors. Results come back in input order, so a run is as de
 """
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class NormalizedPage:
     title: str | None
     text: str
     tokens: str  # JSON
+    notes: str  # JSON list: Document.notes
 
 
 def normalize_file(args: tuple[str, str | None, str | None]) -> NormalizedPage | Failure:
@@ -42,7 +44,8 @@ def normalize_file(args: tuple[str, str | None, str | None]) -> NormalizedPage |
     raw_file, source_path, media_type = args
     try:
         doc, encoding, script = read_document(Path(raw_file).read_bytes(), path=source_path, media_type=media_type)
-        return NormalizedPage(doc.media_type, encoding, script, doc.title, doc.text, tokens_to_json(doc.tokens))
+        return NormalizedPage(doc.media_type, encoding, script, doc.title, doc.text, tokens_to_json(doc.tokens),
+                              json.dumps(doc.notes, ensure_ascii=False))
     except PageError as err:
         return Failure(err.step, err.message)
     except Exception as err:  # one bad page never stops the run: it is quarantined with the reason
@@ -51,9 +54,10 @@ def normalize_file(args: tuple[str, str | None, str | None]) -> NormalizedPage |
 
 def extract_stored(args: tuple) -> ExtractedReport | Failure:
     """A stored document row → report, or why not."""
-    sha, media, encoding, script, title, text, tokens, path, url, agency_hint, year_hint = args
+    sha, media, encoding, script, title, text, tokens, path, url, agency_hint, year_hint, notes = args
     try:
-        doc = Document(text=text, tokens=tokens_from_json(tokens), media_type=media, title=title)
+        doc = Document(text=text, tokens=tokens_from_json(tokens), media_type=media, title=title,
+                       notes=json.loads(notes) if notes else [])
         report = extract_document(doc, sha256=sha, encoding=encoding, script=script, path=path, url=url,
                                   agency_hint=agency_hint, year_hint=year_hint)
         report.text = ""  # already stored with the document; not worth sending back

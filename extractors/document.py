@@ -39,6 +39,9 @@ class Document:
     media_type: str
     title: str | None = None
     tables: list[list[list[str]]] = field(default_factory=list)  # rectangular grids, spans expanded
+    # what reading the page changed or could not read (a cut-off parse, a vocabulary mapped back): the
+    # report's warnings start with these
+    notes: list[str] = field(default_factory=list)
 
 
 _KIND_CODES = {"text": "t", "value": "v", "row_end": "r"}
@@ -150,6 +153,7 @@ _STRING = etree.XPath("string()")
 # huge_tree: libxml2 otherwise stops at 256 levels of nesting and silently drops the rest of the page;
 # Word-pasted tables with unclosed <span>/<font> tags nest that deep. (Its limit is then 2,048 levels.)
 _HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
+_MAX_DEPTH = 2048
 
 # The flattening walk runs in libxslt (C): a Python walk over the tree cost more than parsing it.
 # It marks the text with one private-use character (which the input is first cleared of) followed by
@@ -274,6 +278,10 @@ def document_from_html(html: str, grids: bool = False) -> Document:
         raise NotAReportError(f"no text: markup too deeply nested to read ({exc})") from None
     if top.tail:
         flat += top.tail
+    notes = []
+    if any("Excessive depth" in e.message for e in _HTML_PARSER.error_log.filter_from_fatals()):
+        notes.append(f"markup nested deeper than libxml2 reads ({_MAX_DEPTH:,} levels): the page was read up to "
+                     "there, the rest of it is lost")
     lines: list[str] = []
     tokens: list[Token] = []
     tables: list[list[list[str]]] | None = [] if grids else None
@@ -284,4 +292,4 @@ def document_from_html(html: str, grids: bool = False) -> Document:
         _data_table(table, lines, tokens, tables)
         _flow(after, lines, tokens)
     return Document(text="\n".join(lines), tokens=tokens, media_type="text/html",
-                    title=title or None, tables=tables or [])
+                    title=title or None, tables=tables or [], notes=notes)

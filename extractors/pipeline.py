@@ -102,12 +102,15 @@ def _normalize_script(doc: Document) -> tuple[Document, str]:
                 tokens[i] = cell_token(n, t.in_grid)
     script = detect_script(original, text) if text != original else "simplified"
     tables = [[[to_simplified(strip_pinyin(c)) for c in r] for r in g] for g in doc.tables]
+    notes = doc.notes
     if is_taiwan_phrased(text):
+        notes = [*notes, "Taiwan-locale vocabulary (资讯, 档案, 专案 …) mapped back to the mainland words the "
+                         "readers use (a site converter with Taiwan phrases)"]
         words = _reader_vocabulary()
         text, title = to_mainland(text, words), to_mainland(title, words)
         tokens = [t if (n := to_mainland(t.text, words)) == t.text else cell_token(n, t.in_grid) for t in tokens]
         tables = [[[to_mainland(c, words) for c in r] for r in g] for g in tables]
-    return replace(doc, tokens=tokens, text=text, title=title or None, tables=tables), script
+    return replace(doc, tokens=tokens, text=text, title=title or None, tables=tables, notes=notes), script
 
 
 @lru_cache(maxsize=1)
@@ -192,7 +195,7 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
     if year is None and not has_tables:
         raise NotAReportError("not a report: no report year and no statistical table")
 
-    warnings: list[str] = []
+    warnings: list[str] = list(doc.notes)
     values = []
     if era in ("v2008", "v2019", "v2021"):
         reader = TableReader(cat, era)

@@ -103,3 +103,30 @@ def test_few_character_path_equals_whole_page_conversion(seed, monkeypatch):
     monkeypatch.setattr(pipeline, "_FEW_CONVERTIBLE", -1)  # every page through the one-call path
     whole = read_document(raw)
     assert few == whole
+
+
+DEEP_REPORT = ("<html><body><p>某某镇2020年政府信息公开工作年度报告</p><table>"
+               "<tr><td>一、本年新收政府信息公开申请数量</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>"
+               "<tr><td>二、上年结转政府信息公开申请数量</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>"
+               "</table>" + "<div>" * 3000 + "页脚" + "</div>" * 3000 + "</body></html>")
+
+
+def test_a_page_cut_by_the_parser_says_so(tmp_path):
+    """Deeper than libxml2's 2,048 levels the rest of a page is lost: the report keeps what came before and its
+    warnings say what happened, also when the page goes through storage (normalize, then extract)."""
+    from extractors import extract_page
+    from extractors.batch import NormalizedPage, extract_stored, normalize_file
+
+    doc = document_from_html(DEEP_REPORT)
+    assert "页脚" not in doc.text and len(doc.notes) == 1 and "2,048 levels" in doc.notes[0]
+    report = extract_page(DEEP_REPORT.encode("utf-8"))
+    assert report.values and report.warnings[0] == doc.notes[0]
+    assert not document_from_html(PAGE).notes
+
+    page = tmp_path / "deep.html"
+    page.write_bytes(DEEP_REPORT.encode("utf-8"))
+    stored = normalize_file((str(page), "deep.html", None))
+    assert isinstance(stored, NormalizedPage)
+    again = extract_stored(("sha", stored.media_type, stored.encoding, stored.script, stored.title, stored.text,
+                            stored.tokens, "deep.html", None, None, None, stored.notes))
+    assert again.warnings == report.warnings

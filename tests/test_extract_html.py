@@ -107,6 +107,7 @@ def test_taiwan_locale_conversion_is_read_like_the_original(report):
         {(v.indicator, v.applicant_type, v.value, v.raw_label) for v in report.values}
     assert (converted.year, converted.published_on, converted.agency.name) == \
         (report.year, report.published_on, report.agency.name)
+    assert converted.warnings[0].startswith("Taiwan-locale vocabulary") and converted.warnings[1:] == report.warnings
 
 
 def test_taiwan_words_on_an_ordinary_page_are_kept():

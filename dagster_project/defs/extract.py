@@ -69,7 +69,7 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None) -> E
             batch = con.execute(
                 """
                 SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens,
-                       p.source_path, p.source_url, p.agency_hint, p.year_hint
+                       p.source_path, p.source_url, p.agency_hint, p.year_hint, d.notes
                 FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
                 WHERE d.sha256 IN (SELECT unnest(?)) ORDER BY d.sha256
                 """, [pending[start:start + _BATCH]]).fetchall()

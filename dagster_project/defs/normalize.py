@@ -10,7 +10,7 @@ from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
 from dagster_project import progress
-from extractors.batch import Failure, map_pages, normalize_file
+from extractors.batch import Failure, NormalizedPage, map_pages, normalize_file
 
 _BATCH = 500
 
@@ -35,6 +35,13 @@ def pending_pages(con, fingerprint: str) -> list[tuple[str, str, str | None, str
         """, [fingerprint, fingerprint]).fetchall()
 
 
+def document_row(sha: str, fingerprint: str, page: NormalizedPage) -> dict:
+    """The ingest.documents row of one normalized page."""
+    return dict(sha256=sha, parser_version=fingerprint, media_type=page.media_type, encoding=page.encoding,
+                script=page.script, n_chars=len(page.text), title=page.title, text=page.text, tokens=page.tokens,
+                notes=page.notes)
+
+
 def normalize_pages(home: DataHome, log=None, workers: int | None = None) -> NormalizeStats:
     fingerprint = parser_fingerprint()
     stats = NormalizeStats()
@@ -52,9 +59,7 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None) -> Nor
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(sha, fingerprint, source_path, source_url, result.step, result.error))
                 else:
-                    docs.append(dict(sha256=sha, parser_version=fingerprint, media_type=result.media_type,
-                                     encoding=result.encoding, script=result.script, n_chars=len(result.text),
-                                     title=result.title, text=result.text, tokens=result.tokens))
+                    docs.append(document_row(sha, fingerprint, result))
             _replace(con, docs, bad)
             stats.documents += len(docs)
             stats.quarantined += len(bad)

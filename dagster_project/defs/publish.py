@@ -7,7 +7,6 @@ reader sees the new one; nobody sees a half-written warehouse and no reader bloc
 import os
 import shutil
 import time
-from pathlib import Path
 
 import dagster as dg
 import duckdb

@@ -12,7 +12,7 @@ from datetime import datetime
 import dagster as dg
 
 from dagster_project.defs.extract import _replace_reports, report_rows
-from dagster_project.defs.normalize import _replace
+from dagster_project.defs.normalize import _replace, document_row
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
 from dagster_project.storage import connect, quarantine_row
@@ -39,11 +39,9 @@ def rerun_pages(home: DataHome, shas: list[str]) -> dict:
             if isinstance(result, Failure):
                 bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
                 continue
-            docs.append(dict(sha256=sha, parser_version=fingerprint, media_type=result.media_type,
-                             encoding=result.encoding, script=result.script, n_chars=len(result.text),
-                             title=result.title, text=result.text, tokens=result.tokens))
+            docs.append(document_row(sha, fingerprint, result))
             extract_args.append((sha, result.media_type, result.encoding, result.script, result.title, result.text,
-                                 result.tokens, path, url, agency_hint, year_hint))
+                                 result.tokens, path, url, agency_hint, year_hint, result.notes))
         con.execute("DELETE FROM ingest.report_values WHERE report_id IN (SELECT unnest(?))", [shas])
         con.execute("DELETE FROM ingest.reports WHERE report_id IN (SELECT unnest(?))", [shas])
         _replace(con, docs, bad)
