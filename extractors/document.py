@@ -251,6 +251,28 @@ def _data_table(text: str, lines: list[str], tokens: list[Token], tables: list |
         tokens.append(_ROW_END)
 
 
+# PDF flip-book pages (…/files/basic-html/page17.html, formats.md §7.C): one report page per URL, titled
+# `Page 17 - 2019年年報`, with a `P. 17` line and the printed page number as the last line.
+_FLIPBOOK_TITLE = re.compile(r"^Page \d+ - ")
+_FLIPBOOK_LINE = re.compile(r"^(?:P\. ?\d+|Page \d+ - .*)$")
+_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
+
+
+def _without_flipbook_furniture(doc: Document) -> Document:
+    if "P." not in doc.text and "Page " not in doc.text and not (doc.title and doc.title.startswith("Page ")):
+        return doc  # the usual page: two substring scans
+    if not (doc.title and _FLIPBOOK_TITLE.match(doc.title)) and not any(
+            not t.in_grid and _FLIPBOOK_LINE.match(t.text) for t in doc.tokens):
+        return doc
+    tokens = [t for t in doc.tokens if t.in_grid or not _FLIPBOOK_LINE.match(t.text)]
+    lines = [line for line in doc.text.split("\n") if not _FLIPBOOK_LINE.match(line)]
+    if tokens and not tokens[-1].in_grid and _PAGE_NUMBER.match(tokens[-1].text) and lines[-1] == tokens[-1].text:
+        tokens, lines = tokens[:-1], lines[:-1]
+    note = "PDF flip-book page (one page of a report per URL): its furniture (Page N - …, P. N, page number) dropped"
+    return Document(text="\n".join(lines), tokens=tokens, media_type=doc.media_type, title=doc.title,
+                    tables=doc.tables, notes=[*doc.notes, note])
+
+
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -291,5 +313,5 @@ def document_from_html(html: str, grids: bool = False) -> Document:
         table, _, after = part.partition(_END)
         _data_table(table, lines, tokens, tables)
         _flow(after, lines, tokens)
-    return Document(text="\n".join(lines), tokens=tokens, media_type="text/html",
-                    title=title or None, tables=tables or [], notes=notes)
+    return _without_flipbook_furniture(Document(text="\n".join(lines), tokens=tokens, media_type="text/html",
+                                                title=title or None, tables=tables or [], notes=notes))

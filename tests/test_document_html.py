@@ -130,3 +130,34 @@ def test_a_page_cut_by_the_parser_says_so(tmp_path):
     again = extract_stored(("sha", stored.media_type, stored.encoding, stored.script, stored.title, stored.text,
                             stored.tokens, "deep.html", None, None, None, stored.notes))
     assert again.warnings == report.warnings
+
+
+def _divs(*cells) -> str:
+    return "".join(f"<div>{c}</div>" for c in cells)
+
+
+# a PDF → HTML converter puts every text run in its own positioned <div>
+FLIPBOOK = ("<html><head><title>Page 17 - 2019年年報</title></head><body>"
+            + _divs("Page 17 - 2019年年報", "某某局2019年政府信息公开工作年度报告",
+                    "一、本年新收政府信息公开申请数量", 5, 0, 0, 0, 0, 0, 5,
+                    "二、上年结转政府信息公开申请数量", 1, 0, 0, 0, 0, 0, 1, "P. 17", 15)
+            + "</body></html>")
+
+
+def test_flipbook_page_furniture_is_not_read():
+    """formats.md §7.C: a PDF flip-book serves one page per URL with `Page 17 - …`, `P. 17` and the printed page
+    number as its last line; that number would otherwise join the last table row as an eighth cell."""
+    from extractors import extract_page
+
+    doc = document_from_html(FLIPBOOK)
+    lines = doc.text.splitlines()
+    assert lines[0] == "某某局2019年政府信息公开工作年度报告" and lines[-1] == "1" and len(lines) == 17
+    assert [t.text for t in doc.tokens] == lines
+    assert "flip-book" in doc.notes[0]
+    report = extract_page(FLIPBOOK.encode("utf-8"))
+    totals = {v.indicator: v.value for v in report.values if v.applicant_type == "total"}
+    assert totals == {"req_new": 5, "req_carried_in": 1}
+    assert not [w for w in report.warnings if "cells" in w]
+    # an ordinary page that ends in a number keeps it
+    plain = document_from_html(_divs("一、本年新收政府信息公开申请数量", 15))
+    assert plain.text.splitlines()[-1] == "15" and not plain.notes
