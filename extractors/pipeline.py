@@ -3,23 +3,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from extractors.catalogue import load_catalogue, spec_dir
 from extractors.derive import derive_subtotals
-from extractors.document import Document, cell_token, document_from_html, document_from_text
+from extractors.document import Document, document_from_html, document_from_text
 from extractors.era import detect_era
-from extractors.errors import DecodeError, NotAReportError, PageError
+from extractors.errors import DecodeError, NotAReportError
 from extractors.gazetteer import resolve_agency
 from extractors.metadata import agency_kind, find_agency, find_clues, find_published_on, find_title, find_year
 from extractors.model import Agency, ExtractedReport, SourceInfo
 from extractors.narrative import PATTERNS, conflicts, read_narrative
 from extractors.normalize.decode import decode_bytes
-from extractors.normalize.taiwan import is_taiwan_phrased, to_mainland
 from extractors.normalize.office import DOCX, document_from_docx, document_from_pdf, is_docx
-from extractors.normalize.script import detect_script, has_pinyin, strip_pinyin, to_simplified, touched_chars
+from extractors.normalize.page_script import normalize_page_script
 from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
@@ -66,55 +64,8 @@ def sniff_media_type(raw: bytes, path: str | None = None, declared: str | None =
 READER_HEADINGS = "政府信息公开工作年度报告 主办单位 承办单位 发布机构 发布时间 联系方式 门户网站 申请人情况 主动公开政府信息情况"
 
 
-# Up to this many distinct convertible characters (a 繁體 link on a simplified page), only the tokens
-# holding one are converted; more, and the page goes through OpenCC in one call.
-_FEW_CONVERTIBLE = 8
-
-
-def _normalize_script(doc: Document) -> tuple[Document, str]:
-    """Pinyin annotations out, traditional → simplified, on the flattened page (markup no longer splits
-    an annotation from its character). Every token's characters occur in the page text, so the text
-    alone says whether, and which, tokens can change."""
-    probe = doc.text + "\n" + (doc.title or "")
-    pinyin = has_pinyin(probe)
-    present = touched_chars(probe)
-    if not pinyin and not present:
-        return doc, "simplified"
-    original = strip_pinyin(doc.text) if pinyin else doc.text
-    if pinyin or len(present) > _FEW_CONVERTIBLE:
-        parts = [strip_pinyin(t.text) for t in doc.tokens] if pinyin else [t.text for t in doc.tokens]
-        # one OpenCC call for the whole page: tokens and text joined, converted, split back
-        title = strip_pinyin(doc.title or "")
-        blob = "\n".join(parts) + "\n\x1e\n" + original + "\n\x1e\n" + title
-        head, text, title = to_simplified(blob).split("\n\x1e\n")
-        new_parts = head.split("\n") if parts else []
-        if len(new_parts) != len(parts):  # conversion never adds newlines; guard anyway
-            raise PageError("script conversion changed the token structure")
-        # 萬元 is text until converted to 万元, a unit word: classify changed tokens again.
-        tokens = [t if t.text == n else cell_token(n, t.in_grid) for t, n in zip(doc.tokens, new_parts)]
-    else:  # a few tokens hold the convertible characters: convert those
-        text, title = to_simplified(original), to_simplified(doc.title or "")
-        tokens = list(doc.tokens)
-        for i in sorted({i for c in present for i, t in enumerate(tokens) if c in t.text}):
-            t = tokens[i]
-            n = to_simplified(t.text)
-            if n != t.text:
-                tokens[i] = cell_token(n, t.in_grid)
-    script = detect_script(original, text) if text != original else "simplified"
-    tables = [[[to_simplified(strip_pinyin(c)) for c in r] for r in g] for g in doc.tables]
-    notes = doc.notes
-    if is_taiwan_phrased(text):
-        notes = [*notes, "Taiwan-locale vocabulary (资讯, 档案, 专案 …) mapped back to the mainland words the "
-                         "readers use (a site converter with Taiwan phrases)"]
-        words = _reader_vocabulary()
-        text, title = to_mainland(text, words), to_mainland(title, words)
-        tokens = [t if (n := to_mainland(t.text, words)) == t.text else cell_token(n, t.in_grid) for t in tokens]
-        tables = [[[to_mainland(c, words) for c in r] for r in g] for g in tables]
-    return replace(doc, tokens=tokens, text=text, title=title or None, tables=tables, notes=notes), script
-
-
 @lru_cache(maxsize=1)
-def _reader_vocabulary() -> str:
+def reader_vocabulary() -> str:
     """Every word the readers look for: catalogue labels, applicant types, prose patterns, headings."""
     cat = load_catalogue()
     return "\n".join([*(i.label_zh for i in cat.indicators.values()), *(a.label_zh for a in cat.applicant_types),
@@ -144,7 +95,7 @@ def read_document(raw: bytes, *, path: str | None = None, media_type: str | None
         raise DecodeError(_UNSUPPORTED_REASONS.get(media, f"unsupported media type {media}"))
     if not doc.text or doc.text.isspace():
         raise NotAReportError("no text: the page is empty once markup is removed")
-    doc, script = _normalize_script(doc)
+    doc, script = normalize_page_script(doc, reader_vocabulary)
     return doc, encoding, script
 
 

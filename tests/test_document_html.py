@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import pipeline
+from extractors.normalize import page_script
 from extractors.document import document_from_html
 from extractors.pipeline import read_document
 from synthetic import generate_report
@@ -100,7 +100,7 @@ def test_few_character_path_equals_whole_page_conversion(seed, monkeypatch):
     one-call conversion of the whole page."""
     raw = generate_report(seed, layout="html_grid").raw
     few = read_document(raw)
-    monkeypatch.setattr(pipeline, "_FEW_CONVERTIBLE", -1)  # every page through the one-call path
+    monkeypatch.setattr(page_script, "_FEW_CONVERTIBLE", -1)  # every page through the one-call path
     whole = read_document(raw)
     assert few == whole
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
@@ -104,7 +103,6 @@ def test_seed_003_v2021_pipes():
                  "penalty_decisions", "coercion_decisions", "fees_amount_wan"):
         assert values[(code, None)] == 0, code
     # 表三 printed with one （六）其他处理 row (the v2019 frame) inside a v2021 report
-    requests = [c for c in CAT.row_keys["v2021"].values() for c in c]
     printed = {k[0] for k in values if k[1] in APPLICANTS}
     assert "res_other" in printed and "res_other_misc" not in printed
     assert len([k for k in values if k[1] in APPLICANTS]) == 23 * 7
