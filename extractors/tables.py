@@ -78,17 +78,16 @@ def _suffix_match(key: str, keys: dict[str, list[str]], lengths: list[int]) -> t
 
 
 _MASK = re.compile(r"\*+")
+_MASK_RUNS = re.compile(r"(\*+)")  # split keeping the runs
 
 
 def _masked_match(key: str, keys: dict[str, list[str]]) -> tuple[str, list[str]] | None:
     """A label with a word masked by stars (formats.md §7.H: 主动***息 for 主动公开政府信息): each run of stars
     stands for one to four characters per star; the label must then fit exactly one catalogue key."""
-    parts = _MASK.split(key)
-    if sum(len(p) for p in parts) < 4:  # too little left to tell rows apart
+    if len(_MASK.sub("", key)) < 4:  # too little left to tell rows apart
         return None
-    stars = [len(m) for m in _MASK.findall(key)]
-    pattern = re.compile("".join(re.escape(p) + (f".{{1,{4 * n}}}" if i < len(stars) else "")
-                                 for i, (p, n) in enumerate(zip(parts, stars + [0]))))
+    pattern = re.compile("".join(f".{{1,{4 * len(piece)}}}" if piece.startswith("*") else re.escape(piece)
+                                 for piece in _MASK_RUNS.split(key) if piece))
     fits = [k for k in keys if pattern.fullmatch(k)]
     return (fits[0], keys[fits[0]]) if len(fits) == 1 else None
 

@@ -33,8 +33,7 @@ class _Tables:
     touched: np.ndarray  # convertible, plus the characters of the converter fix-ups
     phrases: re.Pattern | None  # TSPhrases whose reading differs from character by character
     phrase_map: dict[str, str]
-    any_char: frozenset[str]  # every character either table can change
-    phrase_chars: frozenset[str]  # the characters of any_char that occur in a phrase
+    phrase_chars: frozenset[str]  # the convertible characters that occur in a phrase
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +65,7 @@ def _tables() -> _Tables:
     convertible = np.zeros(0x110000, dtype=bool)
     convertible[[ord(c) for c in every]] = True
     touched = convertible.copy()
-    touched[[ord(c) for c in "谘麵製係畬"]] = True  # _FIXUP_CHARS
+    touched[list(_FIXUPS)] = True  # the fix-ups' characters (their ordinals are the table's keys)
     reading = np.arange(0x110000, dtype=np.uint32)  # 4.4 MB: one gather converts a page
     reading[[ord(k) for k in chars]] = [ord(v) for v in chars.values()]
     return _Tables(
@@ -75,7 +74,6 @@ def _tables() -> _Tables:
         touched=touched,
         phrases=re.compile(alternation) if phrases else None,
         phrase_map=phrases,
-        any_char=frozenset(every),
         phrase_chars=frozenset(every).intersection("".join(phrases)),
     )
 
@@ -88,20 +86,11 @@ def _from_codepoints(points: np.ndarray) -> str:
     return points.tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _traditional_chars() -> frozenset[str]:
-    return _tables().any_char
-
-
 def touched_chars(text: str) -> frozenset[str]:
     """The characters of text that to_simplified may change (converter fix-ups included)."""
     points = _codepoints(text)
     hits = points[_tables().touched[points]]
     return frozenset(map(chr, np.unique(hits))) if hits.size else frozenset()
-
-
-def needs_conversion(text: str) -> bool:
-    """False when to_simplified(text) == text, known from one array lookup."""
-    return bool(_tables().touched[_codepoints(text)].any())
 
 
 # From this many distinct convertible characters on, a page is traditional and goes through the
