@@ -17,7 +17,9 @@ def _derived_with_children(cat: Catalogue, era: str) -> list[tuple[Indicator, li
 
 
 def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> list[ExtractedValue]:
-    present = {(v.indicator, v.applicant_type): v for v in values if v.indicator}
+    # a prose restatement does not stand for a printed cell: the subtotal is still derived, and a prose
+    # figure that disagrees with it is reported as a conflict
+    present = {(v.indicator, v.applicant_type): v for v in values if v.indicator and v.source != "narrative"}
     columns_of: dict[str, set[str | None]] = {}
     for v in values:
         if v.indicator:

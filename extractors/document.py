@@ -103,6 +103,13 @@ def _line_fragments(line: str) -> list[str]:
 
 
 _BLANK_PIPE_CELL = re.compile(r"^[ \t\u00a0\u3000]+\|$")
+# A printed page number on a line of its own (`- 5 -`, `— 5 —`, `第 5 页`, `第5页 共12页`), which PDF text and
+# Word-exported pages carry between a table's rows: read as a label, it would glue itself to the next row's.
+_PAGE_NUMBER_LINE = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?)$")
+
+
+def is_page_number_line(line: str) -> bool:
+    return line[:1] in "-—–第" and _PAGE_NUMBER_LINE.match(line) is not None
 
 
 def _layout(raw_lines: list[str]) -> tuple[bool, bool]:
@@ -138,7 +145,7 @@ def document_from_text(text: str, media_type: str = "text/plain") -> Document:
             # cells are separated by one empty line: each further empty line was an empty cell
             tokens.extend(Token("value", "", False) for _ in range(empty_run - 1))
         empty_run = 0
-        if _PIPE_ONLY.match(line):
+        if _PIPE_ONLY.match(line) or is_page_number_line(line):
             continue
         lines.append(line)
         for fragment in _line_fragments(line):
@@ -229,7 +236,7 @@ def _flow(text: str, lines: list[str], tokens: list[Token]) -> None:
     """Text between data tables: every block boundary ends a line."""
     for piece in text.split(_BLOCK):
         line = _clean(piece)
-        if line:
+        if line and not is_page_number_line(line):
             lines.append(line)
             tokens.append(cell_token(line, False, clean=False))
 

@@ -155,6 +155,11 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"维持具体行政行为" + NUM + r"件", "old_review_upheld", "review_upheld", requires="复议", excludes="诉讼"),
     _p(r"被依法纠(?:错|正)" + NUM + r"件", "old_review_corrected", "review_corrected", requires="复议", excludes="诉讼"),
     _p(r"其他情形" + NUM + r"件", "old_review_other", "review_other", requires="复议", excludes="诉讼"),
+    # the 2019/2021 表四 restated: 行政复议351件，其中结果维持72件，结果纠正64件，其他结果178件，尚未审结37件
+    _p(r"结果维持" + NUM + r"(?:件|起)", None, "review_upheld", requires="复议", excludes="诉讼"),
+    _p(r"结果纠正" + NUM + r"(?:件|起)", None, "review_corrected", requires="复议", excludes="诉讼"),
+    _p(r"其他结果" + NUM + r"(?:件|起)", None, "review_other", requires="复议", excludes="诉讼"),
+    _p(r"尚未审结" + NUM + r"(?:件|起)", None, "review_pending", requires="复议", excludes="诉讼"),
     _p(r"维持具体行政行为(?:或者驳回原告诉讼请求)?" + NUM + r"件", "old_litigation_upheld", None, requires="诉讼"),
     _p(r"被依法纠(?:错|正)" + NUM + r"件", "old_litigation_corrected", None, requires="诉讼"),
     _p(r"其他情形" + NUM + r"件", "old_litigation_other", None, requires="诉讼"),
@@ -164,7 +169,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"未发生[^。；]{0,20}?收费", "old_fees_collected_wan", "info_fee_collected_amount", fixed=0),
     _p(r"未收取(?:任何)?信息处理费", None, "info_fee_collected_amount", fixed=0),
     _p(r"收取(?:检索|复制|邮寄|、|等)*费用(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", "old_fees_collected_wan", None),
-    _p(r"(?:实际)?收取(?:了)?信息处理费(?:用)?(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", None, "info_fee_collected_amount"),
+    _p(r"(?:实际)?收取(?:了)?(?:政府信息公开)?信息处理费(?:用)?(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", None, "info_fee_collected_amount"),
     _p(r"有" + NUM + r"件(?:政府信息公开)?(?:申请)?(?:案件)?收取(?:了)?信息处理费", None, "info_fee_collected_cases"),
     # organisation, meetings, training (§5 patterns 19-22)
     _p(r"从事政府信息公开工作(?:的)?人员(?:共)?" + NUM + r"(?:名|人)", "old_staff_total", None),
@@ -219,6 +224,40 @@ def _sentences_by_anchor(text: str) -> list[tuple[str, frozenset[str]]]:
     return [(sentences[k], frozenset(named[k])) for k in sorted(named)]
 
 
+_SENTENCE_END = "。！？；：!?;:"
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.、．]\D)")
+
+
+def _display_width(line: str) -> int:
+    return sum(2 if ch >= "\u2e80" else 1 for ch in line)
+
+
+def unwrap_lines(text: str) -> str:
+    """PDF text breaks a paragraph at the page width (`行政复议 351` / `件，其中…`): a sentence, and a number
+    with its unit, are split over lines. A line as wide as the widest lines that ends mid-sentence goes on
+    into the next one, unless that one starts an item (一、, （二）, 3.)."""
+    lines = text.split("\n")
+    widths = [_display_width(line) for line in lines]
+    wide = sorted(w for w in widths if w >= 30)
+    if len(wide) < 5:
+        return text
+    full = wide[len(wide) // 2]  # most long lines of a PDF page are full lines of a paragraph
+    out = [lines[0]]
+    for prev, width, line in zip(lines, widths, lines[1:]):
+        if (width >= 0.85 * full and prev and prev[-1] not in _SENTENCE_END and line
+                and not _ITEM_START.match(line)):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def prose_text(text: str, media_type: str) -> str:
+    """The text sentences are read from: PDF lines unwrapped, other pages as they are (each of their lines
+    is a block of the page)."""
+    return unwrap_lines(text) if media_type == "application/pdf" else text
+
+
 def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
     modern = era in ("v2019", "v2021")
     if era not in ("v2008", "v2019", "v2021"):
@@ -261,8 +300,9 @@ def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
 
 
 def conflicts(values: list[ExtractedValue]) -> list[str]:
-    """A prose figure that disagrees with the table: both are kept; the warning names the conflict."""
-    table = {(v.indicator, v.applicant_type): v for v in values if v.source == "table" and v.value is not None}
+    """A prose figure that disagrees with the table (a printed cell, or a subtotal derived from printed cells):
+    both are kept; the warning names the conflict."""
+    table = {(v.indicator, v.applicant_type): v for v in values if v.source != "narrative" and v.value is not None}
     out = []
     for v in values:
         if v.source != "narrative" or v.approximate:
@@ -270,5 +310,5 @@ def conflicts(values: list[ExtractedValue]) -> list[str]:
         t = table.get((v.indicator, v.applicant_type))
         if t is not None and abs(t.value - v.value) > 1e-9:
             out.append(f"prose and table disagree on {v.indicator}: prose {v.value:g} ({v.raw_value!r}), "
-                       f"table {t.value:g}")
+                       f"{t.source} {t.value:g}")
     return out

@@ -14,7 +14,7 @@ from extractors.errors import DecodeError, NotAReportError
 from extractors.gazetteer import resolve_agency
 from extractors.metadata import agency_kind, find_agency, find_clues, find_published_on, find_title, find_year
 from extractors.model import Agency, ExtractedReport, SourceInfo
-from extractors.narrative import PATTERNS, conflicts, read_narrative
+from extractors.narrative import PATTERNS, conflicts, prose_text, read_narrative
 from extractors.normalize.decode import decode_bytes
 from extractors.normalize.office import DOCX, document_from_docx, document_from_pdf, is_docx
 from extractors.normalize.page_script import normalize_page_script
@@ -22,7 +22,7 @@ from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
 # so the next run re-extracts every page.
-PARSER_VERSION = "0.3.2"
+PARSER_VERSION = "0.3.3"
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p)\b", re.I)
 _UNSUPPORTED_MAGIC = {
@@ -153,9 +153,9 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         reader.read(group_rows(doc.tokens))
         values = reader.values
         warnings.extend(reader.warnings)
-        values += read_narrative(doc.text, era, cat)
-        warnings.extend(conflicts(values))
+        values += read_narrative(prose_text(doc.text, doc.media_type), era, cat)
         values += derive_subtotals(values, cat, era)
+        warnings.extend(conflicts(values))
     if has_tables and not any(v.value is not None for v in values):
         # the format notices, statistics rules and model texts carry the empty template tables
         raise NotAReportError("not a report: statistical tables without a single figure (an empty template)")

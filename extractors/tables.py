@@ -39,8 +39,19 @@ class Row:
     @property
     def evidence(self) -> str:  # read once the row is complete: rows are grouped before they are read
         if self._evidence is None:
-            self._evidence = " | ".join([*self.labels, *self.values])
+            self._evidence = " | ".join([*self._own_labels(), *self.values])
         return self._evidence
+
+    def _own_labels(self) -> list[str]:
+        """In flowing text (PDF, one cell per line) every line since the last number joins the row: the
+        prose before a table is not the evidence of its first row, so the labels start after the last
+        sentence."""
+        if self.grid:
+            return self.labels
+        for i in range(len(self.labels) - 1, -1, -1):
+            if "。" in self.labels[i] or len(self.labels[i]) > _MAX_LABEL_CHARS:
+                return self.labels[i + 1:] or self.labels[-1:]
+        return self.labels
 
 
 def group_rows(tokens: list[Token]) -> list[Row]:

@@ -5,7 +5,10 @@ and glued to 总计 (`总计商 业 企`), group labels split (`（三）不` / 
 description (the PDF itself is not in the corpus); the values are the ones written below."""
 from __future__ import annotations
 
+import pytest
+
 from extractors import extract_page
+from extractors.document import document_from_text, is_page_number_line
 
 APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
               "legal_service_org", "other_org", "total")
@@ -63,3 +66,19 @@ def test_pdf_text_requests_table():
         assert [table.get((code, a)) for a in APPLICANTS] == values, code
     assert len(table) == len(ROWS) * 7  # nothing else read as a 表三 cell
     assert report.warnings == ["agency '某某市某某局' not found in the gazetteer"]
+
+
+@pytest.mark.parametrize("line, furniture", [
+    ("- 5 -", True), ("—5—", True), ("– 12 –", True), ("第 3 页", True), ("第3页 共12页", True), ("第3页，共12页", True),
+    ("-", False), ("- 5", False), ("5", False), ("-5", False), ("第二十条 第（五）项", False), ("第3页的内容", False),
+])
+def test_page_number_lines(line, furniture):
+    assert is_page_number_line(line) is furniture
+
+
+def test_page_numbers_between_rows_are_not_labels():
+    text = "（四）无\n1.本机关不掌握相关政府信息 2 0 0 0 0 0 2\n- 5 -\n法提供 2.没有现成信息需要另行制作 1 0 0 0 0 0 1"
+    doc = document_from_text(text, "application/pdf")
+    assert "- 5 -" not in doc.text
+    assert [t.text for t in doc.tokens if t.kind == "text"] == ["（四）无", "1.本机关不掌握相关政府信息",
+                                                                  "法提供 2.没有现成信息需要另行制作"]
