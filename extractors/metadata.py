@@ -81,6 +81,28 @@ def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     return None, None, None
 
 
+# formats.md §7.S: a page about a report (图解, 文字解读, a tool's comparison of two years' reports) restates its
+# figures and so reads like one; its own title says what it is.
+_ABOUT_A_REPORT = re.compile(r"解读|图解|读懂|比对|对比")
+_REPORT_WORD = re.compile(r"年度报告|年报")
+_TITLE_SUFFIX = re.compile(r"[_|｜]| - ")
+_MAX_TITLE_CHARS = 50  # <title>: the page's own title, then the channel and the site
+
+
+def about_a_report(lines: list[str], title_index: int | None, html_title: str | None) -> str | None:
+    """The title of a companion page (图解：…年度报告, 《…年度报告》解读, 年报比对), else None. Read from the
+    report title found in the body, the page's <title> and the first lines of a document with no site chrome."""
+    candidates = [lines[title_index]] if title_index is not None else []
+    if html_title:
+        candidates.append(_TITLE_SUFFIX.split(html_title, maxsplit=1)[0])
+    else:
+        candidates.extend(lines[:3])
+    for line in candidates:  # a title is short: the intro's 本报告由…解读回应情况…组成 is not one
+        if len(line) <= _MAX_TITLE_CHARS and _ABOUT_A_REPORT.search(line) and _REPORT_WORD.search(line):
+            return line
+    return None
+
+
 def _clean_agency(name: str) -> str | None:
     name = _NOISE_PREFIX.sub("", name.strip("（）() "))
     after_ads = _SPAM_WORD.split(name)

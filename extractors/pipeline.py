@@ -12,7 +12,8 @@ from extractors.document import Document, document_from_html, document_from_text
 from extractors.era import detect_era
 from extractors.errors import DecodeError, NotAReportError
 from extractors.gazetteer import resolve_agency
-from extractors.metadata import agency_kind, find_agency, find_clues, find_published_on, find_title, find_year
+from extractors.metadata import (about_a_report, agency_kind, find_agency, find_clues, find_published_on, find_title,
+                                 find_year)
 from extractors.model import Agency, ExtractedReport, SourceInfo
 from extractors.narrative import PATTERNS, conflicts, prose_text, read_narrative
 from extractors.normalize.decode import decode_bytes
@@ -142,6 +143,9 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         hint_notes.append(f"report year {year} taken from the sources file (not found in the page)")
     if "信息公开" not in doc.text and "信息公开" not in (doc.title or ""):
         raise NotAReportError("not a report: the page never mentions 信息公开")
+    companion = about_a_report(lines, title_index, doc.title)
+    if companion:
+        raise NotAReportError(f"not a report: a page about one (解读, 图解, 比对), titled {companion[:60]!r}")
     era, has_tables = detect_era(doc.tokens, cat, year)
     if year is None and not has_tables:
         raise NotAReportError("not a report: no report year and no statistical table")

@@ -28,6 +28,17 @@ REFUSED = [
                               + "</body></html>").encode(), "extract", "no text"),
     ("only markup", b"<html><head><script>var a=1;</script></head><body><div></div></body></html>", "extract",
      "no text"),
+    # formats.md §7.S: pages about a report restate its figures but are not one
+    ("图解 page", ("<html><head><title>图解：某某区2022年政府信息公开工作年度报告_图文解读_某某区人民政府</title></head><body>"
+                 "<h1>图解：某某区2022年政府信息公开工作年度报告</h1><p>2022年，全区共受理政府信息公开申请35件。</p>"
+                 "</body></html>").encode(), "extract", "a page about one"),
+    ("文字解读 page", ("<html><body><h1>《某某镇2017年政府信息公开工作年度报告》文字解读</h1>"
+                     "<p>2021年，我镇主动公开政府信息120条，收到政府信息公开申请2件。</p></body></html>").encode(),
+     "extract", "a page about one"),
+    # a tool's comparison of two years' reports (KIROGOVCOMPARE's 比对报告_宿迁市_2023vs2024, its text layer)
+    ("比对 document", ("宿迁市 政务公开年报比对\n年份: 2023 vs 2024 文字重复率: 42% 表格重复率: 84%\n2023 年报告 2024 年报告\n"
+                     "一、总体情况 (重复率: 40%)\n全市全年共收办政府信息公开申请案件3607件。\n"
+                     "一、本年新收政府信息公开申请数量 2000 40 0 0 10 2 2052\n").encode(), "extract", "a page about one"),
 ]
 
 
@@ -37,6 +48,17 @@ def test_refused_with_step_and_reason(name, raw, step, reason):
         extract_page(raw)
     assert info.value.step == step
     assert reason in info.value.message
+
+
+def test_a_report_filed_under_a_policy_interpretation_channel_is_still_a_report():
+    """解读 in the breadcrumb or the intro (…解读回应情况…组成) is not the page's title."""
+    html = ("<html><head><title>某某镇2017年政府信息公开工作年度报告_政策解读_某某县人民政府</title></head><body>"
+            "<div>首页 &gt; 政策解读 &gt; 年报解读栏目</div><h1>某某镇2017年政府信息公开工作年度报告</h1>"
+            "<p>本报告由总体情况、主动公开、政策解读回应情况等部分组成。2017年，我镇收到政府信息公开申请2件。</p>"
+            "</body></html>").encode()
+    report = extract_page(html)
+    assert (report.year, report.agency.name) == (2017, "某某镇")
+    assert [(v.indicator, v.value) for v in report.values] == [("old_req_received", 2.0)]
 
 
 def test_empty_template_tables_are_not_a_report():

@@ -25,6 +25,9 @@ TEXT = "政府信息公开工作年度报告：本年新收申请12件"
     # the meta tag lies: it says utf-8 but the bytes are GBK
     (f'<html><head><meta charset="utf-8"></head><body>{TEXT * 3}</body></html>'.encode("gbk"), "gb18030"),
     ("政府資訊公開工作年度報告：本年新收申請12件".encode("big5"), "big5hkscs"),
+    # a declaration mangled into a name no codec has (`charset=u` + junk bytes): no candidate, not a crash
+    (b'<html><head><meta charset="u\xff\xfetf-8"></head><body>' + (TEXT * 3).encode("gbk") + b"</body></html>",
+     "gb18030+replace"),
 ])
 def test_decode_bytes(raw, encoding):
     decoded = decode_bytes(raw)

@@ -24,12 +24,13 @@ class Decoded:
     encoding: str
 
 
-def _canonical(name: str) -> str:
-    name = name.strip().lower()
+def _canonical(name: str) -> str | None:
+    """Python's codec name (GBK widened to GB18030), or None for a name no codec answers to (a mangled
+    `charset=u`): a declaration that names nothing is no candidate."""
     try:
-        name = codecs.lookup(name).name
+        name = codecs.lookup(name.strip().lower()).name
     except LookupError:
-        return name
+        return None
     return _SUPERSETS.get(name, name)
 
 
@@ -81,11 +82,11 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
         text, encoding = None, ""
         # Valid UTF-8 with Chinese in it is almost never another encoding by accident.
         candidates = ["utf-8"]
-        if declared:
-            candidates.append(_canonical(declared))
+        if declared and (named := _canonical(declared)):
+            candidates.append(named)
         meta = _META_CHARSET.search(raw[:4096])
-        if meta:
-            candidates.append(_canonical(meta.group(1).decode("ascii", "ignore")))
+        if meta and (named := _canonical(meta.group(1).decode("ascii", "ignore"))):
+            candidates.append(named)
         for enc in dict.fromkeys(candidates):
             text = _strict(raw, enc)
             if text is not None:
@@ -94,7 +95,7 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> Decoded:
         if text is None:
             best = from_bytes(raw, cp_isolation=["gb18030", "big5", "utf_8", "utf_16"]).best()
             if best is not None:
-                encoding = _canonical(best.encoding)
+                encoding = _canonical(best.encoding) or best.encoding
                 text = raw.decode(encoding, errors="replace")
             else:
                 text, encoding = _least_damaged(raw, list(dict.fromkeys(candidates + ["gb18030"])))
