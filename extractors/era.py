@@ -11,6 +11,7 @@ from extractors.normalize.text import label_key
 _MAX_LABEL_CHARS = 70
 # v2008 ends with the 2018 reports; a page with no table is dated by its year (formats.md §1.2).
 _LAST_V2008_YEAR = 2018
+_FIRST_V2021_YEAR = 2021
 
 
 @lru_cache(maxsize=32768)
@@ -82,6 +83,10 @@ def detect_era(tokens: list[Token], cat: Catalogue, year: int | None) -> tuple[s
                 requests_rows += 1
     if requests_rows >= 2:
         return ("v2021" if scores.get("v2021") else "v2019"), True
-    if year is not None and year <= _LAST_V2008_YEAR:
-        return "v2008", False
+    # No table to tell: a report is dated by its year, as formats.md §1.2 dates the eras (v2019 for the 2019
+    # and 2020 reports, v2021 from 2021), so the prose of a report whose tables are images is still read.
+    if year is not None:
+        if year <= _LAST_V2008_YEAR:
+            return "v2008", False
+        return ("v2019" if year < _FIRST_V2021_YEAR else "v2021"), False
     return "unknown", False
