@@ -28,6 +28,54 @@ _REVIEW_ROW_COUNT = 15
 _YUAN_HEADER = re.compile(r"[(（:：]元")
 _SUBTOTAL_WORDS = frozenset({"小计", "合计", "小计数"})
 
+# v2008 local tables (formats.md §3.4) print more than one number per row: the Shanghai-style 统计报表
+# (指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计), 莆田's 附表 (… | 2009年度 | 历年累计). The year's figure is
+# the column named first here; 代码 (the row's number) and 历年累计 (since 2008) never are.
+_OLD_YEAR_COLUMNS = ("本年累计", "本年度", "本年", "统计数", "数量", "数值", "本期实际", "本期", "本期数")
+_OLD_OTHER_COLUMNS = frozenset({"代码", "历年累计", "累计", "上年同期", "上年", "备注"})
+_OLD_UNIT_COLUMNS = frozenset({"计量单位", "单位"})
+_OLD_LABEL_COLUMNS = frozenset({"指标名称", "统计指标", "指标", "项目", "指标项目"})
+_YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}年度?$")
+# Shanghai-style row names for the national rows (formats.md §3.4): printed key → catalogue key
+_OLD_ROW_VARIANTS = {
+    "主动公开信息数": "主动公开政府信息数",
+    "申请总数": "收到申请数",
+    "网上申请数": "网络申请数",
+    "对申请的答复总数": "申请答复数",
+    "行政复议数": "行政复议数量",
+    "行政诉讼数": "行政诉讼数量",
+    "受理依申请公开信息总数": "收到申请数",  # 莆田 2009
+}
+
+
+def old_table_columns(texts: list[str]) -> list[str] | None:
+    """The columns after the label of a v2008 table header (计量单位 | 代码 | 本期实际 | 本年累计, or the national
+    单位 | 统计数), from its cells or from one line of them; None when the texts are not such a header."""
+    words = [label_key(w) for t in texts for w in t.split()]
+    if len(words) < 2 or words[0] not in _OLD_LABEL_COLUMNS:
+        return None
+    columns = words[1:]
+    known = _OLD_UNIT_COLUMNS | _OLD_OTHER_COLUMNS
+    if not all(w in known or w in _OLD_YEAR_COLUMNS or _YEAR_COLUMN.match(w) for w in columns):
+        return None
+    return columns
+
+
+def _several_figures(columns: list[str]) -> bool:
+    return sum(w not in _OLD_UNIT_COLUMNS for w in columns) >= 2
+
+
+def _year_column(columns: list[str]) -> int | None:
+    """Index, among the figure columns, of the one that holds the report year's figure."""
+    figures = [w for w in columns if w not in _OLD_UNIT_COLUMNS]
+    for i, w in enumerate(figures):
+        if _YEAR_COLUMN.match(w):
+            return i
+    for wanted in _OLD_YEAR_COLUMNS:
+        if wanted in figures:
+            return figures.index(wanted)
+    return None
+
 
 @dataclass
 class Row:
@@ -131,7 +179,12 @@ class TableReader:
         self.warnings: list[str] = []
         self.section: str | None = "old" if era == "v2008" else None
         keys = catalogue.row_keys.get(era, {})
+        if era == "v2008":
+            keys = catalogue.memo.get(("row_keys_with_variants", era)) or catalogue.memo.setdefault(
+                ("row_keys_with_variants", era),
+                {**keys, **{printed: keys[key] for printed, key in _OLD_ROW_VARIANTS.items() if key in keys}})
         self.row_keys = keys
+        self.old_columns: list[str] | None = None  # the columns after the label in the last v2008 header
         self.key_lengths = sorted({len(k) for k in keys}, reverse=True)
         self.active_cells = catalogue.active_cells.get(era, {})
         self.active_rows = catalogue.active_rows.get(era, {})
@@ -224,7 +277,13 @@ class TableReader:
         pending: list[str] = []
         last_is_label = False
         active_row: str | None = None
+        if self.era == "v2008" and not row.values and (columns := self._old_header_cells(row.labels)):
+            self.old_columns = columns  # a header row of cells (after the text before the table)
+            return
         for text in row.labels:
+            if self.era == "v2008" and " " in text and (columns := old_table_columns([text])):
+                self.old_columns = columns  # a header flattened to one line
+                continue
             key = "" if "。" in text else label_key(text)  # a sentence is never a label: skip its key
             if "。" in text or len(key) > _MAX_LABEL_CHARS:
                 pending.clear()
@@ -295,10 +354,35 @@ class TableReader:
             self._fees_row(row)
 
     # ------------------------------------------------------------ v2008 统计表
+    @staticmethod
+    def _old_header_cells(labels: list[str]) -> list[str] | None:
+        for i in range(len(labels) - 2, -1, -1):
+            if label_key(labels[i]) in _OLD_LABEL_COLUMNS:
+                return old_table_columns(labels[i:])
+        return None
+
+    def _old_year_cell(self, row: Row, cells: list[str], label: str) -> tuple[list[str], list[str]]:
+        """(cells, filled) reduced to the year's figure of a several-figure row (代码 | 本期实际 | 本年累计)."""
+        columns = self.old_columns or []
+        at = _year_column(columns)
+        figures = [w for w in columns if w not in _OLD_UNIT_COLUMNS]
+        if at is None:
+            return cells, [v for v in cells if v.strip()]
+        if row.grid and len(row.values) == len(columns):  # every cell in its place, the unit's included
+            cell = row.values[[i for i, w in enumerate(columns) if w not in _OLD_UNIT_COLUMNS][at]]
+        elif len(cells) == len(figures):  # flattened text: the unit word stands apart, no cell is missing
+            cell = cells[at]
+        else:  # a blank cell vanished in flattened text: which figure is which cannot be told
+            self.warnings.append(f"{label!r}: {len(cells)} figures under the {len(figures)} columns "
+                                 f"{' | '.join(figures)}: the year's figure cannot be placed, kept blank")
+            return [""], []
+        return [cell], [cell] if cell.strip() else []
     def _old_rows(self, row: Row, matched: list[tuple[str, str]], last_is_label: bool) -> None:
         units = [v for v in row.values if v in UNIT_WORDS]
         cells = [v for v in row.values if v not in UNIT_WORDS]
         filled = [v for v in cells if v.strip()]
+        if self.old_columns and matched and last_is_label and _several_figures(self.old_columns):
+            cells, filled = self._old_year_cell(row, cells, matched[-1][0])
         # 统计指标 | 单位 | 统计数: an empty 单位 cell precedes the number, so take the filled cell
         cells = filled[:1] or cells[:1]
         for i, (label, code) in enumerate(matched):
