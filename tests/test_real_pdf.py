@@ -111,3 +111,13 @@ def test_evidence_is_the_row_not_the_page(report):
     creation = table[("res_unavailable_needs_creation", "total")].evidence
     assert creation == "法提供 2.没有现成信息需要另行制作 | 11 | 0 | 0 | 0 | 0 | 0 | 11"
     assert "- 5 -" not in report.text
+
+
+def test_a_damaged_page_costs_that_page_not_the_file():
+    # one byte of page 4's object number changed (found by mutating this file): pdfium cannot load that page
+    damaged = PDF.read_bytes().replace(b"\n48 0 obj\n", b"\n4\x86 0 obj\n", 1)
+    assert damaged != PDF.read_bytes()
+    report = extract_page(damaged, path=PDF.name)
+    assert report.year == 2024 and report.agency.name == "淮安市人民政府"
+    assert "PDF pages 4 could not be loaded (damaged file): their text is missing" in report.warnings
+    assert "（一）主动公开情况" in report.text  # page 1 is read

@@ -36,17 +36,27 @@ def document_from_pdf(raw: bytes) -> Document:
     try:
         if len(pdf) > _MAX_PDF_PAGES:
             raise DecodeError(f"PDF has {len(pdf)} pages (> {_MAX_PDF_PAGES}): not an annual report")
-        pages = []
+        pages, broken = [], []
         for i in range(len(pdf)):
-            textpage = pdf[i].get_textpage()
+            try:  # a damaged page (a cut download, a broken object) costs that page, not the report
+                textpage = pdf[i].get_textpage()
+            except pdfium.PdfiumError:
+                broken.append(i + 1)
+                continue
             pages.append(textpage.get_text_range())
             textpage.close()
     finally:
         pdf.close()
+    if broken and not pages:
+        raise DecodeError(f"unreadable PDF: none of its {len(broken)} pages loads")
     text = "\n".join(pages).replace("\r\n", "\n").replace("\r", "\n")
     if len(re.sub(r"\s", "", text)) < _MIN_TEXT_CHARS:
         raise DecodeError("no text layer (needs OCR): the PDF holds only images")
-    return document_from_text(text, "application/pdf")
+    doc = document_from_text(text, "application/pdf")
+    if broken:
+        doc.notes.append(f"PDF pages {', '.join(map(str, broken))} could not be loaded (damaged file): "
+                         "their text is missing")
+    return doc
 
 
 def document_from_docx(raw: bytes) -> Document:
