@@ -167,9 +167,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:没有|未)(?:向申请人)?收(?:取)?(?:任何)?(?:政府信息公开)?(?:相关)?费", "old_fees_collected_wan", None, fixed=0,
        anchors=("收", "费")),
     _p(r"未发生[^。；]{0,20}?收费", "old_fees_collected_wan", "info_fee_collected_amount", fixed=0),
-    _p(r"未收取(?:任何)?信息处理费", None, "info_fee_collected_amount", fixed=0),
+    # 信息处理费 is also written 信息公开处理费 and 政府信息公开信息处理费 (上海市人民政府办公厅 2025)
+    _p(r"未收取(?:任何)?(?:政府信息公开|信息公开)?(?:信息)?处理费", None, "info_fee_collected_amount", fixed=0),
     _p(r"收取(?:检索|复制|邮寄|、|等)*费用(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", "old_fees_collected_wan", None),
-    _p(r"(?:实际)?收取(?:了)?(?:政府信息公开)?信息处理费(?:用)?(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", None, "info_fee_collected_amount"),
+    _p(r"(?:实际)?收取(?:了)?(?:政府信息公开|信息公开)?(?:信息)?处理费(?:用)?(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", None, "info_fee_collected_amount"),
     _p(r"有" + NUM + r"件(?:政府信息公开)?(?:申请)?(?:案件)?收取(?:了)?信息处理费", None, "info_fee_collected_cases"),
     # organisation, meetings, training (§5 patterns 19-22)
     _p(r"从事政府信息公开工作(?:的)?人员(?:共)?" + NUM + r"(?:名|人)", "old_staff_total", None),

@@ -31,6 +31,10 @@ def test_cn_to_number(text, number):
     ("行政复议案件1件、行政诉讼案件0件。", "v2021", {("review_total", None): 1, ("lit_total", None): 0}),
     ("主动公开政府信息共计14189条。", "v2021", {("nar_active_items", None): 14189}),
     ("全年收取政府信息公开信息处理费 3940 元。", "v2021", {("info_fee_collected_amount", None): 3940}),
+    ("全年共收取信息公开处理费 1200 元。", "v2021", {("info_fee_collected_amount", None): 1200}),
+    ("2025 年度本机关未收取信息公开处理费。", "v2021", {("info_fee_collected_amount", None): 0}),
+    ("本年度未收取政府信息公开信息处理费。", "v2021", {("info_fee_collected_amount", None): 0}),
+    ("2024 年，市科委未发生政府信息公开收费事项。", "v2021", {("info_fee_collected_amount", None): 0}),
     # 表四 restated in prose (淮安 2024): the 复议 sentence's results; the 诉讼 sentence has no total-level codes
     ("政府信息公开行政复议351件，其中结果维持72件，结果纠正64件，其他结果178件，尚未审结37件；", "v2021",
      {("review_total", None): 351, ("review_upheld", None): 72, ("review_corrected", None): 64,
