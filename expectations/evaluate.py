@@ -15,6 +15,9 @@ is in the identity's eras (and, for row checks, in the row indicator's eras). Th
 ``fct_identity_check``: ``lhs``/``rhs`` are the signed sums of the terms that are present (NaN when none is);
 ``status`` is 'not_applicable' when no lhs term or no rhs term is present, else 'pass' when
 ``abs(lhs - rhs) < 1e-9``, else 'fail'. Once a side has one present term, its missing terms count as 0.
+A check cannot fail on an uncertain figure: given the optional columns ``source`` and ``approximate``, it is
+'not_applicable' when a present term is approximate, or comes from prose (source 'narrative') while another
+term has no row at all (a sentence that leaves a term out has not said it is 0; a blank table cell has).
 
 The facts are pivoted once into a dense report × (indicator, applicant) matrix holding only the cells some
 identity reads; every check is then a few numpy operations over all reports at once.
@@ -120,6 +123,35 @@ def _empty_result() -> pd.DataFrame:
     })
 
 
+@dataclass(frozen=True)
+class _Uncertainty:
+    """Per report × slot: the cell has a row, is approximate, comes from prose."""
+
+    stated: np.ndarray
+    approximate: np.ndarray
+    prose: np.ndarray
+
+    def of(self, rows: np.ndarray, cols: list[int]) -> np.ndarray:
+        """Per report: the check rests on an approximate figure, or on prose that leaves a term unstated."""
+        at = np.ix_(rows, cols)
+        return self.approximate[at].any(axis=1) | (self.prose[at].any(axis=1) & ~self.stated[at].all(axis=1))
+
+
+def _uncertainty(values: pd.DataFrame, keep: np.ndarray, r: np.ndarray, s: np.ndarray,
+                 shape: tuple[int, int]) -> _Uncertainty | None:
+    if "source" not in values.columns and "approximate" not in values.columns:
+        return None  # facts without provenance: every present figure is taken as printed
+    stated = np.zeros(shape, dtype=bool, order="F")
+    stated[r, s] = True
+    approximate = np.zeros(shape, dtype=bool, order="F")
+    if "approximate" in values.columns:
+        approximate[r, s] = values["approximate"].astype("boolean").fillna(False).to_numpy(dtype=bool)[keep]
+    prose = np.zeros(shape, dtype=bool, order="F")
+    if "source" in values.columns:
+        prose[r, s] = (values["source"] == "narrative").to_numpy(dtype=bool)[keep]
+    return _Uncertainty(stated, approximate, prose)
+
+
 def _side(block: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Signed sum of the present terms of each row of ``block`` (NaN when none is present)."""
     missing = np.isnan(block)
@@ -187,6 +219,7 @@ def identity_residuals(
     r, s, v = report_codes[keep], slot[keep], val[keep]
     matrix = np.full((n_reports, len(slots)), np.nan, order="F")
     matrix[r, s] = v
+    uncertainty = _uncertainty(values, keep, r, s, (n_reports, len(slots)))
     stored = matrix[r, s]
     conflict = ~((stored == v) | (np.isnan(stored) & np.isnan(v)))
     if conflict.any():
@@ -218,6 +251,8 @@ def identity_residuals(
         residual = lhs - rhs
         with np.errstate(invalid="ignore"):
             status = np.where(lhs_present & rhs_present, np.where(np.abs(residual) < TOLERANCE, 0, 1), 2)
+        if uncertainty is not None:
+            status = np.where(uncertainty.of(rows, [slots[k] for k in inst.lhs + inst.rhs]), 2, status)
         parts["report"].append(rows)
         parts["lhs"].append(lhs)
         parts["rhs"].append(rhs)

@@ -29,6 +29,7 @@ B_V2019 = "b" * 64  # v2019 report: req_carried_out[natural_person] one too high
 C_V2008 = "c" * 64  # v2008 report: old_review_total 2, children 1 + 0 + 0
 D_OLDER = "d" * 64  # same agency and year as A, published earlier, no values
 E_NONAME = "e" * 64  # no agency, no year, unknown format
+G_PROSE = "9" * 64  # v2021 tables as images: prose figures only (one check fails, two rest on uncertain figures)
 Q_BAD = "f" * 64  # a quarantined page
 
 
@@ -61,11 +62,12 @@ def requests_table(era: str, break_natural_person: bool = False) -> list[tuple]:
 
 def value_rows(report_id: str, cells: list[tuple]) -> list[dict]:
     out = []
-    for seq, (code, applicant, value, source) in enumerate(cells):
+    for seq, (code, applicant, value, source, *approximate) in enumerate(cells):
         out.append(dict(report_id=report_id, value_seq=seq, indicator_code=code,
                         raw_label=code or "依申请公开信息咨询量", applicant_type=applicant, value=value,
                         raw_value=None if value is None else f"{value:g}", blank=value is None,
-                        approximate=False, source=source, evidence=f"evidence of {code}"))
+                        approximate=bool(approximate and approximate[0]), source=source,
+                        evidence=f"evidence of {code}"))
     return out
 
 
@@ -99,18 +101,27 @@ def write_fixture(db: Path) -> None:
         ("old_staff_total", None, 3.0, "table"),  # sub-rows not given: not applicable
         ("old_trainees", None, 18.0, "narrative"), ("old_trainees", None, 15.0, "table"),
     ]
-    values = value_rows(A_V2021, a_cells) + value_rows(B_V2019, b_cells) + value_rows(C_V2008, c_cells)
+    g_cells = [
+        ("req_new", "total", 10.0, "narrative"), ("res_total", "total", 8.0, "narrative"),  # carry-overs unstated
+        ("review_total", None, 3.0, "narrative"), ("review_upheld", None, 1.0, "narrative"),  # every term stated
+        ("review_corrected", None, 1.0, "narrative"), ("review_other", None, 0.0, "narrative"),
+        ("review_pending", None, 0.0, "narrative"),
+        ("lit_direct_total", None, 5.0, "narrative", True), ("lit_direct_upheld", None, 4.0, "narrative"),  # 5余件
+    ]
+    values = (value_rows(A_V2021, a_cells) + value_rows(B_V2019, b_cells) + value_rows(C_V2008, c_cells)
+              + value_rows(G_PROSE, g_cells))
     reports = [
         report_row(A_V2021, "测试市 人民政府", 2022, "v2021", date(2023, 1, 20), len(a_cells)),
         report_row(B_V2019, "示范县人民政府", 2020, "v2019", date(2021, 1, 15), len(b_cells)),
         report_row(C_V2008, "旧县人民政府", 2015, "v2008", None, len(c_cells)),
         report_row(D_OLDER, "测试市人民政府", 2022, "v2021", date(2023, 1, 10), 0),
         report_row(E_NONAME, None, None, "unknown", None, 0),
+        report_row(G_PROSE, "散文县人民政府", 2022, "v2021", None, len(g_cells)),
     ]
     pages = [dict(sha256=sha, size_bytes=100, media_type="text/html", source_kind="landing",
                   source_path=f"{sha[:1]}.html", source_url=None, raw_path=f"raw/{sha}",
                   registered_at=datetime(2025, 1, 1), parent_url=None, agency_hint=None, year_hint=None)
-             for sha in (A_V2021, B_V2019, C_V2008, D_OLDER, E_NONAME, Q_BAD)]
+             for sha in (A_V2021, B_V2019, C_V2008, D_OLDER, E_NONAME, G_PROSE, Q_BAD)]
     quarantine = [dict(sha256=Q_BAD, parser_version="test", source_path="f.html", source_url=None,
                        step="decode", error="binary content, not text", quarantined_at=datetime(2025, 1, 1))]
     con = duckdb.connect(str(db))
@@ -177,15 +188,25 @@ def test_identity_failures_are_exact(built):
     fails = query(db, """select report_id, identity_code, applicant_type_code, indicator_code, lhs, rhs, residual
                          from fct_identity_check where status = 'fail' order by all""")
     assert fails == [
+        (G_PROSE, "review_sum", "none", None, 3.0, 2.0, 1.0),
         (B_V2019, "applicant_total", None, "req_carried_out", 21.0, 22.0, -1.0),
         (B_V2019, "req_flow", "natural_person", None, 12.0, 13.0, -1.0),
         (C_V2008, "old_review_sum", "none", None, 2.0, 1.0, 1.0),
     ]
     status = dict(query(db, "select report_id, identity_status from fct_report"))
     assert status == {A_V2021: "pass", B_V2019: "fail", C_V2008: "fail", D_OLDER: "not_checked",
-                      E_NONAME: "not_checked"}
+                      E_NONAME: "not_checked", G_PROSE: "fail"}
     failed = dict(query(db, "select report_id, failed_identities from fct_report"))
     assert failed[B_V2019] == ["applicant_total", "req_flow"] and failed[A_V2021] == []
+
+
+def test_a_check_on_uncertain_prose_is_not_applicable(built):
+    db, *_ = built
+    rows = {r[0]: r[1:] for r in query(db, f"""select identity_code, status, is_uncertain, lhs, rhs from fct_identity_check
+                                               where report_id = '{G_PROSE}' and applicant_type_code in ('total', 'none')""")}
+    assert rows["req_flow"] == ("not_applicable", True, 10.0, 8.0)  # prose left 上年结转 and 结转下年度 out
+    assert rows["lit_direct_sum"] == ("not_applicable", True, 5.0, 4.0)  # 5余件 is approximate
+    assert rows["review_sum"] == ("fail", False, 3.0, 2.0)  # prose stated every term
 
 
 def test_clean_report_passes_every_column(built):
@@ -229,8 +250,9 @@ def test_agencies_years_and_current_reports(built):
     db, *_ = built
     agencies = query(db, """select agency_name, n_reports, first_year, last_year, is_unknown from dim_agency
                             order by agency_name nulls last""")
-    assert agencies == [("旧县人民政府", 1, 2015, 2015, False), ("测试市 人民政府", 2, 2022, 2022, False),
-                        ("示范县人民政府", 1, 2020, 2020, False), (None, 1, None, None, True)]
+    assert agencies == [("散文县人民政府", 1, 2022, 2022, False), ("旧县人民政府", 1, 2015, 2015, False),
+                        ("测试市 人民政府", 2, 2022, 2022, False), ("示范县人民政府", 1, 2020, 2020, False),
+                        (None, 1, None, None, True)]
     current = dict(query(db, "select report_id, is_current from fct_report"))
     assert current[A_V2021] and not current[D_OLDER] and current[E_NONAME]
     years = dict(query(db, "select year, era_expected from dim_year"))
@@ -238,7 +260,7 @@ def test_agencies_years_and_current_reports(built):
     assert (years[2018], years[2019], years[2020], years[2021]) == ("v2008", "v2019", "v2019", "v2021")
     summary = query(db, """select pages_seen, reports, quarantined, identity_failures, reports_failing_identities,
                                   unmapped_values from mart_run_summary""")
-    assert summary == [(6, 5, 1, 3, 2, 1)]
+    assert summary == [(7, 6, 1, 4, 3, 1)]
     assert query(db, "select step, error from fct_quarantine") == [("decode", "binary content, not text")]
 
 

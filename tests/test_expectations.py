@@ -361,6 +361,37 @@ def test_blank_cells_make_a_check_not_applicable():
     assert validate_identities(facts("totals", "v2019", cells)).success
 
 
+def _with_provenance(frame: pd.DataFrame, prose: set[Cell] = frozenset(), approximate: set[Cell] = frozenset()):
+    cells = list(zip(frame["indicator_code"], frame["applicant_type_code"]))
+    return frame.assign(source=["narrative" if c in prose else "table" for c in cells],
+                        approximate=[c in approximate for c in cells])
+
+
+def test_a_check_cannot_fail_on_an_uncertain_figure():
+    """Prose that leaves a term out has not said it is 0, and an approximate figure (余/约) cannot break an
+    identity: such checks are not applicable. Prose that states every term is checked like a table."""
+    review = {("review_total", "none"): 3.0, ("review_upheld", "none"): 1.0, ("review_corrected", "none"): 1.0,
+              ("review_other", "none"): 0.0, ("review_pending", "none"): 0.0}
+    flow = {("req_new", "total"): 10.0, ("res_total", "total"): 8.0}  # carried in / out not stated
+    lit = {("lit_direct_total", "none"): 5.0, ("lit_direct_upheld", "none"): 4.0, ("lit_direct_corrected", "none"): 0.0,
+           ("lit_direct_other", "none"): 0.0, ("lit_direct_pending", "none"): 0.0}
+    cells = review | flow | lit
+    plain = facts("prose", "v2021", cells)
+    # without provenance every figure is taken as printed: all three checks fail
+    assert {f[0] for f in failing(identity_residuals(plain))} == {"review_sum", "req_flow", "lit_direct_sum"}
+    with_provenance = _with_provenance(plain, prose=set(cells), approximate={("lit_direct_total", "none")})
+    res = identity_residuals(with_provenance)
+    st = statuses(res)
+    assert st[("req_flow", "total", None)] == NOT_APPLICABLE  # prose with two terms unstated
+    assert st[("lit_direct_sum", "none", None)] == NOT_APPLICABLE  # 5余件: approximate
+    assert failing(res) == {("review_sum", "none", None, 1.0)}  # prose states all five terms: 3 ≠ 1 + 1 + 0 + 0
+    validation = validate_identities(with_provenance)
+    assert not validation.success and {r.identity_code for r in validation.results if r.n_failed} == {"review_sum"}
+    # a table with a blank cell: the blank is 0, so the check still fails
+    table = _with_provenance(facts("table", "v2021", flow | {("req_carried_in", "total"): np.nan}))
+    assert failing(identity_residuals(table)) == {("req_flow", "total", None, 2.0)}
+
+
 # ----------------------------------------------------------------------------------------------- eras
 def test_identities_only_apply_to_their_eras():
     everything = clean_cells("v2008") | clean_cells("v2019") | clean_cells("v2021")

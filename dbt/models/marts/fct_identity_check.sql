@@ -4,6 +4,9 @@
 --   lhs / rhs: the signed sum of the terms that are present (NULL when none is);
 --   status:    not_applicable when no lhs term or no rhs term is present, else pass when
 --              |lhs - rhs| < 1e-9, else fail. Absent or blank terms count as 0 once one is present.
+--              A check cannot fail on an uncertain figure: it is not_applicable when a present term is
+--              approximate (余/约/近/多), or comes from prose while another term is not stated at all (a
+--              sentence that leaves a term out has not said it is 0; a blank table cell has).
 -- A failing identity is data (a row here, a flag on fct_report), never a dbt test failure.
 with terms as (
 
@@ -41,7 +44,8 @@ applicant_rows as (
 
 indicator_values as (
 
-    select report_id, indicator_code, applicant_type_code, value from {{ ref('fct_indicator_value') }}
+    select report_id, indicator_code, applicant_type_code, value, source, approximate
+    from {{ ref('fct_indicator_value') }}
 
 ),
 
@@ -100,7 +104,10 @@ term_values as (
 
     select
         term_lookups.*,
-        indicator_values.value
+        indicator_values.value,
+        indicator_values.report_id is not null as is_stated,
+        coalesce(indicator_values.approximate, false) as is_approximate,
+        coalesce(indicator_values.source = 'narrative', false) as is_prose
 
     from term_lookups
     left join indicator_values
@@ -122,7 +129,10 @@ sums as (
         sum(sign * value) filter (where side = 'lhs') as lhs,
         count(*) filter (where side = 'rhs') as n_rhs_terms,
         count(value) filter (where side = 'rhs') as n_rhs_present,
-        sum(sign * value) filter (where side = 'rhs') as rhs
+        sum(sign * value) filter (where side = 'rhs') as rhs,
+        count(*) filter (where is_approximate) as n_approximate_terms,
+        count(*) filter (where is_prose) as n_prose_terms,
+        count(*) filter (where not is_stated) as n_unstated_terms
 
     from term_values
     group by report_id, identity_code, applicant_type_code, indicator_code
@@ -151,8 +161,11 @@ final as (
         sums.lhs,
         sums.rhs,
         sums.lhs - sums.rhs as residual,
+        sums.n_approximate_terms > 0 or (sums.n_prose_terms > 0 and sums.n_unstated_terms > 0) as is_uncertain,
         case
             when sums.n_lhs_present = 0 or sums.n_rhs_present = 0 then 'not_applicable'
+            when sums.n_approximate_terms > 0 or (sums.n_prose_terms > 0 and sums.n_unstated_terms > 0)
+                then 'not_applicable'
             when abs(sums.lhs - sums.rhs) < 1e-9 then 'pass'
             else 'fail'
         end as status
