@@ -7,6 +7,7 @@ import sys
 
 BENCHES = [
     [sys.executable, "-m", "benchmarks.extraction", "--n", "2000"],
+    [sys.executable, "-m", "benchmarks.extraction_stages", "--n", "300"],
     [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "40"],
     [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "10", "--taiwan-locale"],
     [sys.executable, "-m", "benchmarks.fetch_and_pdf", "--pages", "500"],

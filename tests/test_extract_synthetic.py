@@ -74,3 +74,19 @@ def test_derived_subtotals_equal_the_generators(seed, era):
     for key in synthetic.derived:
         if key in derived:
             assert same(derived[key], synthetic.expected[key]), key
+
+
+def test_the_stage_benchmark_runs_every_stage(capsys, monkeypatch):
+    """`make bench` prints where extraction spends its time; this keeps that script in step with the stages."""
+    import sys
+
+    from benchmarks import extraction_stages
+
+    monkeypatch.setattr(sys, "argv", ["extraction_stages", "--n", "4", "--repeat", "1"])
+    extraction_stages.main()
+    out = capsys.readouterr().out
+    rows = {line[:40].strip(): float(line[40:].split()[0]) for line in out.splitlines()[1:]}
+    for stage in ("decode", "parse + flatten", "script", "metadata", "era", "tables", "prose", "derived", "gazetteer",
+                  "extract_page", "bare lxml"):
+        (ms,) = [v for k, v in rows.items() if k.startswith(stage)]
+        assert ms > 0
