@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from extractors import PageError, extract_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = Path(__file__).parents[1] / "sample_corpus"  # the five seed reports, bundled
 REPORT = FIXTURES / "v2019_official_template.html"
 TITLE = "某某镇2020年政府信息公开工作年度报告\n一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n".encode("utf-8")
 
@@ -121,3 +122,30 @@ def test_a_mangled_page_is_a_report_or_a_page_error(seed, cut, size, junk, at):
         assert err.step in ("decode", "extract") and err.message
         return
     assert extract_page(raw) == first
+
+
+# formats.md §7.T: mirror hosts put gambling ads in place of a word everywhere in the text (关于 → 比分直播,篮球比分直播)
+_ADS = ("比分直播,篮球比分直播", "买足球的软件", "欧洲杯线下买球_欧洲杯官网入口-投注网站")
+
+
+def _read(text: str):
+    r = extract_page(text.encode("utf-8"))
+    values = sorted((v.indicator or "", v.applicant_type or "", -1 if v.value is None else v.value) for v in r.values)
+    return values, r.year, r.agency.name, r.format, r.published_on
+
+
+@pytest.mark.parametrize("ad", _ADS)
+def test_ads_in_place_of_a_word_change_no_figure(ad):
+    """The word the ads replace (关于) is in titles of cited documents and headings, never in a table label or in
+    the wording a prose figure is read by: every figure, the year, the agency, the format and the date stay."""
+    from synthetic import ERAS, LAYOUTS, generate_report
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for era in ERAS:
+        for layout in LAYOUTS[era]:
+            g = generate_report(5000, era=era, layout=layout)
+            texts.append(g.raw.decode("utf-8-sig" if g.encoding == "utf-8" else g.encoding))
+    texts = [t for t in texts if "关于" in t]
+    assert len(texts) >= 5
+    for text in texts:
+        assert _read(text.replace("关于", ad)) == _read(text)
