@@ -74,6 +74,9 @@ def cell_token(text: str, in_grid: bool, clean: bool = True) -> Token:
 # ---------------------------------------------------------------- plain text
 
 _PIPE_ONLY = re.compile(r"^[|\s]*$")
+# A Markdown table's rule line (|---|:---:|), which PDF-to-Markdown converters put under every table fragment:
+# never a row. (A lone `---` without pipes is a dash cell and stays.)
+_MARKDOWN_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
 # PDF and flattened text put a row on one line: a label, then its cells separated by spaces
 # (一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0), or only the 15 numbers of 表四.
 _TRAILING_CELLS = re.compile(r"^(?P<label>.*?[^\d\s.,+\-])?\s*(?P<cells>(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?\s+){0,40}[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)$")
@@ -145,7 +148,7 @@ def document_from_text(text: str, media_type: str = "text/plain") -> Document:
             # cells are separated by one empty line: each further empty line was an empty cell
             tokens.extend(Token("value", "", False) for _ in range(empty_run - 1))
         empty_run = 0
-        if _PIPE_ONLY.match(line) or is_page_number_line(line):
+        if _PIPE_ONLY.match(line) or is_page_number_line(line) or (line[:1] in "|-:" and _MARKDOWN_RULE.match(line)):
             continue
         lines.append(line)
         for fragment in _line_fragments(line):

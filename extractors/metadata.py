@@ -9,11 +9,18 @@ _REPORT_TITLE = re.compile(
     r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
 )
 _TITLE_NO_AGENCY = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+# 2024年上海市科委政府信息公开工作年度报告: the year first, the agency after it (the whole line, a bracketed
+# note such as （全文） allowed after it)
+_TITLE_YEAR_FIRST = re.compile(
+    r"(?P<year>(?:19|20)\d{2})年度?(?P<agency>[\u4e00-\u9fff·]{2,40}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?"
+    r"(?:年度)?(?:报告|年报)(?:[(（][^)）]{0,10}[)）])?"
+)
+_TITLE_TAIL_CHARS = 12  # the second line of a title broken over two (…政府信息公开工作 / 年度报告)
 _INTRO_AGENCY = re.compile(
     r"(?:现公布|现将|总结|公布)(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:政府)?信息公开"
 )
-_PERIOD = re.compile(r"统计期限[^。]{0,10}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD = re.compile(r"统计(?:期限|周期|时限|区间)[^。]{0,10}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
 _NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
@@ -78,6 +85,11 @@ def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
             prev = re.sub(r"\s+", "", lines[i - 1]) if i else ""
             agency = prev if 2 <= len(prev) <= 30 and re.fullmatch(r"[\u4e00-\u9fff]+", prev) else None
             return agency, int(m.group("year")), i
+        tail = re.sub(r"\s+", "", lines[i + 1]) if i + 1 < len(lines) else ""
+        for candidate in (compact, compact + tail if len(tail) <= _TITLE_TAIL_CHARS else None):
+            m = _TITLE_YEAR_FIRST.fullmatch(candidate) if candidate and len(candidate) <= 50 else None
+            if m:
+                return _clean_agency(m.group("agency")), int(m.group("year")), i
     return None, None, None
 
 
@@ -85,8 +97,8 @@ def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
 # figures and so reads like one; its own title says what it is.
 _ABOUT_A_REPORT = re.compile(r"解读|图解|读懂|比对|对比")
 _REPORT_WORD = re.compile(r"年度报告|年报")
-_TITLE_SUFFIX = re.compile(r"[_|｜]| - ")
-_MAX_TITLE_CHARS = 50  # <title>: the page's own title, then the channel and the site
+_TITLE_SUFFIX = re.compile(r"[_|｜]| - ")  # <title>: the page's own title, then the channel and the site
+_MAX_TITLE_CHARS = 50
 
 
 def about_a_report(lines: list[str], title_index: int | None, html_title: str | None) -> str | None:

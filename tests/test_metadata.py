@@ -21,3 +21,21 @@ TABLE = "\n一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n二�
 def test_agency_name_without_spam(title, name):
     report = extract_page((title + TABLE).encode("utf-8"), media_type="text/plain")
     assert report.agency.name == name
+
+
+@pytest.mark.parametrize("head, name, year", [
+    ("某某市某某局2021年政府信息公开工作年度报告", "某某市某某局", 2021),
+    # the year first, the agency after it; also broken over two lines (PDF and Markdown text)
+    ("2024年上海市科委政府信息公开工作年度报告", "上海市科委", 2024),
+    ("2024 年上海市科委政府信息公开工作\n年度报告", "上海市科委", 2024),
+    ("2023年度某某区人民政府政府信息公开工作年度报告（全文）", "某某区人民政府", 2023),
+    ("2022年政府信息公开工作年度报告", None, 2022),  # no agency in the title: not 政府 as the name
+])
+def test_report_titles(head, name, year):
+    report = extract_page((head + "\n正文" + TABLE).encode("utf-8"), media_type="text/plain")
+    assert (report.agency.name, report.year) == (name, year)
+
+
+def test_year_from_the_statistics_period():
+    text = "某某局政府信息公开工作年度报告\n本年度报告中所列数据的统计周期\n为 2024 年 1 月 1 日至 12 月 31 日。" + TABLE
+    assert extract_page(text.encode("utf-8"), media_type="text/plain").year == 2024

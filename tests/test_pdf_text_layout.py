@@ -82,3 +82,12 @@ def test_page_numbers_between_rows_are_not_labels():
     assert "- 5 -" not in doc.text
     assert [t.text for t in doc.tokens if t.kind == "text"] == ["（四）无", "1.本机关不掌握相关政府信息",
                                                                   "法提供 2.没有现成信息需要另行制作"]
+
+
+def test_markdown_rule_lines_are_not_rows():
+    """PDF-to-Markdown converters put |---|---| under every table fragment; a lone `---` is still a dash cell."""
+    text = ("| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---|---|---|\n| 规章 | 0 | 0 | 0 |\n"
+            "| --- | :---: |\n---")
+    doc = document_from_text(text, "text/plain")
+    assert "---|" not in doc.text and doc.text.endswith("\n---")
+    assert [t.text for t in doc.tokens][-1] == "---" and doc.tokens[-1].kind == "value"
