@@ -82,6 +82,7 @@ _MARKDOWN_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
 _TRAILING_CELLS = re.compile(r"^(?P<label>.*?[^\d\s.,+\-])?\s*(?P<cells>(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?\s+){0,40}[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)$")
 
 
+_TEXT_ROW_END = Token("row_end", "", False)
 _LABEL_END = re.compile(r"[\u4e00-\u9fff)）]$")
 _SENTENCE_MARK = re.compile(r"[。，,；;:：]")
 
@@ -151,9 +152,13 @@ def document_from_text(text: str, media_type: str = "text/plain") -> Document:
         if _PIPE_ONLY.match(line) or is_page_number_line(line) or (line[:1] in "|-:" and _MARKDOWN_RULE.match(line)):
             continue
         lines.append(line)
-        for fragment in _line_fragments(line):
-            if fragment:
-                tokens.append(cell_token(fragment, in_grid=False))
+        cells = [cell_token(fragment, in_grid=False) for fragment in _line_fragments(line) if fragment]
+        if "|" in line and len(cells) >= 2 and all(t.kind == "value" for t in cells):
+            # a `|` row of figures with no label: a row of its own, so the reader can tell figures printed apart
+            # from their label (PDF table fragments, formats.md §7.C) from figures on their label's line
+            tokens.extend((_TEXT_ROW_END, *cells, _TEXT_ROW_END))
+        else:
+            tokens.extend(cells)
     return Document(text="\n".join(lines), tokens=tokens, media_type=media_type)
 
 

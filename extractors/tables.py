@@ -27,6 +27,9 @@ _APPLICANT_GROUP = "法人或其他组织"
 _REVIEW_ROW_COUNT = 15
 _YUAN_HEADER = re.compile(r"[(（:：]元")
 _SUBTOTAL_WORDS = frozenset({"小计", "合计", "小计数"})
+# The halves of the 表三 group labels （三）不予公开, （四）无法提供, （五）不予处理, （六）其他处理 when they are
+# printed over two lines next to the sub-row labels
+_GROUP_PIECE = re.compile(r"^(?:[(（][三四五六][)）](?:不|无|其)|予公开|法提供|予处理|他处理)(?=.)")
 
 # v2008 local tables (formats.md §3.4) print more than one number per row: the Shanghai-style 统计报表
 # (指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计), 莆田's 附表 (… | 2009年度 | 历年累计). The year's figure is
@@ -206,6 +209,10 @@ class TableReader:
         self._key_suffixes: frozenset[str] = suffixes
         self.seen_requests_row = False
         self.review_done = False
+        # 表三 in flowing text whose sub-row labels and figure rows come apart (PDF table fragments, formats.md
+        # §7.C): labels that got no figures, and `|` rows of figures printed with no label, in page order
+        self.unfilled_labels: list[tuple[str, str]] = []  # (printed label, code)
+        self.unlabelled_figures: list[list[str]] = []  # one row's cells each
 
     # ------------------------------------------------------------ helpers
     def _value(self, code: str | None, applicant: str | None, raw: str, row: Row, label: str,
@@ -268,6 +275,9 @@ class TableReader:
             self.warnings.append(
                 f"表四: only {len(self.review_values)} of {_REVIEW_ROW_COUNT} cells found (blank cells "
                 f"lost in flattened text); not assigned: {[v for v, _ in self.review_values]}")
+        if self.unlabelled_figures:
+            self._pair_detached_rows()
+        self.unfilled_labels, self.unlabelled_figures = [], []
         self.section = section
         self.seen_requests_row = False
         self.review_values = []
@@ -298,11 +308,17 @@ class TableReader:
             if self.era == "v2008" or self.section == "requests" or (
                     self.section is None and len(key) >= 8):
                 code = self._match_row(text)
+                if code is None and self.section == "requests" and (part := _GROUP_PIECE.sub("", text, count=1)) \
+                        and part != text:
+                    # PDF text interleaves a group label printed over two lines with its first sub-row's label:
+                    # （四）无2.没有现成信息需要另 / 法提供行制作 reads 2.没有现成信息需要另行制作
+                    text, key = part, label_key(part)
+                    code = self._match_row(text)
                 joined = text
                 # A label wrapped over lines matches a row whose key ends with this line's key (a
                 # bracket closed on this line is the exception): most unmatched lines cannot.
                 if code is None and (key in self._key_suffixes or ")" in key or key.startswith("它")):
-                    for back in (1, 2):
+                    for back in (1, 2, 3):
                         if len(pending) >= back:
                             joined = "".join(pending[-back:]) + text
                             code = self._match_row(joined)
@@ -339,7 +355,7 @@ class TableReader:
                         self.header.append(text)
                     active_row = None
             pending.append(text)
-            pending[:] = pending[-2:]
+            pending[:] = pending[-3:]
             last_is_label = False
 
         if self.era == "v2008":
@@ -421,7 +437,46 @@ class TableReader:
             return codes
         return self.applicant_order
 
+    def _pair_detached_rows(self) -> None:
+        """Figure rows printed apart from their labels go, in page order, to the labels left without figures,
+        when the two counts agree; otherwise nothing is guessed: the figures are kept without a code."""
+        labels, figures = self.unfilled_labels, self.unlabelled_figures
+        if len(labels) == len(figures):
+            self.warnings.append(
+                f"表三: {len(figures)} sub-row label(s) printed apart from their figures (PDF table fragments): "
+                f"paired in page order ({', '.join(label for label, _ in labels)})")
+            for (label, code), cells in zip(labels, figures):
+                row = Row(labels=[label], values=cells)  # evidence: the label and the figures paired with it
+                for applicant, raw in zip(self._applicant_columns(), cells):
+                    self._value(code, applicant, raw, row, label)
+            return
+        self.warnings.append(
+            f"表三: {len(figures)} figure row(s) printed apart from their labels and {len(labels)} label(s) without "
+            f"figures: they cannot be paired with certainty; the figures are kept without a code")
+        for cells in figures:
+            row = Row(values=cells)
+            for raw in cells:
+                self._value(None, None, raw, row, "?")
+
+    def _unfilled(self, matched: list[tuple[str, str]]) -> None:
+        if not self.seen_requests_row:
+            return  # the header's words (其他, 总计) are not rows
+        for label, code in matched:
+            if not self.cat.indicators[code].is_derived:  # a group label (（三）不予公开) has no figures of its own
+                self.unfilled_labels.append((label, code))
+
     def _requests_row(self, row: Row, matched: list[tuple[str, str]], last_is_label: bool) -> None:
+        if not row.grid:
+            columns = self._applicant_columns()
+            if row.values and not row.labels:  # a `|` row of figures with no label
+                n = len(columns)
+                if len(row.values) % n == 0:
+                    self.unlabelled_figures.extend(row.values[i:i + n] for i in range(0, len(row.values), n))
+                else:
+                    self.warnings.append(f"表三: a row of {len(row.values)} figures with no label: not assigned "
+                                         f"{row.values}")
+                return
+            self._unfilled(matched[:-1] if row.values and last_is_label else matched)
         if not row.values:
             return
         if not (matched and last_is_label):
@@ -439,6 +494,8 @@ class TableReader:
             why = "blank cells lost in flattened text" if not row.grid else "merged or missing cells"
             self.warnings.append(f"{label!r}: {len(cells)} of {len(columns)} applicant cells ({why}); "
                                  f"columns unknown, values not assigned: {cells}")
+            if not row.grid and len(cells) <= 2:  # a stray number (a dangling `1`): its figures may come apart
+                self._unfilled(matched[-1:])
             return
         if len(cells) > len(columns):
             self.warnings.append(f"{label!r}: {len(cells)} cells for {len(columns)} applicant columns; "
