@@ -85,11 +85,12 @@ def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
             prev = re.sub(r"\s+", "", lines[i - 1]) if i else ""
             agency = prev if 2 <= len(prev) <= 30 and re.fullmatch(r"[\u4e00-\u9fff]+", prev) else None
             return agency, int(m.group("year")), i
-        tail = re.sub(r"\s+", "", lines[i + 1]) if i + 1 < len(lines) else ""
-        for candidate in (compact, compact + tail if len(tail) <= _TITLE_TAIL_CHARS else None):
-            m = _TITLE_YEAR_FIRST.fullmatch(candidate) if candidate and len(candidate) <= 50 else None
-            if m:
-                return _clean_agency(m.group("agency")), int(m.group("year")), i
+        if compact[:2] in ("19", "20"):  # a title with the year first, maybe broken over two lines
+            tail = re.sub(r"\s+", "", lines[i + 1]) if i + 1 < len(lines) else ""
+            for candidate in (compact, compact + tail if len(tail) <= _TITLE_TAIL_CHARS else None):
+                m = _TITLE_YEAR_FIRST.fullmatch(candidate) if candidate and len(candidate) <= 50 else None
+                if m:
+                    return _clean_agency(m.group("agency")), int(m.group("year")), i
     return None, None, None
 
 

@@ -54,23 +54,22 @@ _OLD_ROW_VARIANTS = {
 def old_table_columns(texts: list[str]) -> list[str] | None:
     """The columns after the label of a v2008 table header (计量单位 | 代码 | 本期实际 | 本年累计, or the national
     单位 | 统计数), from its cells or from one line of them; None when the texts are not such a header."""
-    words = [label_key(w) for t in texts for w in t.split()]
-    if len(words) < 2 or words[0] not in _OLD_LABEL_COLUMNS:
+    words = [w for t in texts for w in t.split()]
+    if len(words) < 2 or label_key(words[0]) not in _OLD_LABEL_COLUMNS:  # most labels stop here
         return None
-    columns = words[1:]
+    columns = [label_key(w) for w in words[1:]]
     known = _OLD_UNIT_COLUMNS | _OLD_OTHER_COLUMNS
     if not all(w in known or w in _OLD_YEAR_COLUMNS or _YEAR_COLUMN.match(w) for w in columns):
         return None
     return columns
 
 
-def _several_figures(columns: list[str]) -> bool:
-    return sum(w not in _OLD_UNIT_COLUMNS for w in columns) >= 2
+def _figure_columns(columns: list[str]) -> list[str]:
+    return [w for w in columns if w not in _OLD_UNIT_COLUMNS]
 
 
-def _year_column(columns: list[str]) -> int | None:
+def _year_column(figures: list[str]) -> int | None:
     """Index, among the figure columns, of the one that holds the report year's figure."""
-    figures = [w for w in columns if w not in _OLD_UNIT_COLUMNS]
     for i, w in enumerate(figures):
         if _YEAR_COLUMN.match(w):
             return i
@@ -380,8 +379,8 @@ class TableReader:
     def _old_year_cell(self, row: Row, cells: list[str], label: str) -> tuple[list[str], list[str]]:
         """(cells, filled) reduced to the year's figure of a several-figure row (代码 | 本期实际 | 本年累计)."""
         columns = self.old_columns or []
-        at = _year_column(columns)
-        figures = [w for w in columns if w not in _OLD_UNIT_COLUMNS]
+        figures = _figure_columns(columns)
+        at = _year_column(figures)
         if at is None:
             return cells, [v for v in cells if v.strip()]
         if row.grid and len(row.values) == len(columns):  # every cell in its place, the unit's included
@@ -393,11 +392,12 @@ class TableReader:
                                  f"{' | '.join(figures)}: the year's figure cannot be placed, kept blank")
             return [""], []
         return [cell], [cell] if cell.strip() else []
+
     def _old_rows(self, row: Row, matched: list[tuple[str, str]], last_is_label: bool) -> None:
         units = [v for v in row.values if v in UNIT_WORDS]
         cells = [v for v in row.values if v not in UNIT_WORDS]
         filled = [v for v in cells if v.strip()]
-        if self.old_columns and matched and last_is_label and _several_figures(self.old_columns):
+        if self.old_columns and matched and last_is_label and len(_figure_columns(self.old_columns)) >= 2:
             cells, filled = self._old_year_cell(row, cells, matched[-1][0])
         # 统计指标 | 单位 | 统计数: an empty 单位 cell precedes the number, so take the filled cell
         cells = filled[:1] or cells[:1]
@@ -445,9 +445,10 @@ class TableReader:
             self.warnings.append(
                 f"表三: {len(figures)} sub-row label(s) printed apart from their figures (PDF table fragments): "
                 f"paired in page order ({', '.join(label for label, _ in labels)})")
+            columns = self._applicant_columns()
             for (label, code), cells in zip(labels, figures):
                 row = Row(labels=[label], values=cells)  # evidence: the label and the figures paired with it
-                for applicant, raw in zip(self._applicant_columns(), cells):
+                for applicant, raw in zip(columns, cells):
                     self._value(code, applicant, raw, row, label)
             return
         self.warnings.append(
@@ -466,8 +467,8 @@ class TableReader:
                 self.unfilled_labels.append((label, code))
 
     def _requests_row(self, row: Row, matched: list[tuple[str, str]], last_is_label: bool) -> None:
+        columns = self._applicant_columns()
         if not row.grid:
-            columns = self._applicant_columns()
             if row.values and not row.labels:  # a `|` row of figures with no label
                 n = len(columns)
                 if len(row.values) % n == 0:
@@ -489,7 +490,6 @@ class TableReader:
         label, code = matched[-1]
         self.seen_requests_row = True
         cells = row.values
-        columns = self._applicant_columns()
         if len(cells) < len(columns):
             why = "blank cells lost in flattened text" if not row.grid else "merged or missing cells"
             self.warnings.append(f"{label!r}: {len(cells)} of {len(columns)} applicant cells ({why}); "
