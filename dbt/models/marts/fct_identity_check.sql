@@ -130,9 +130,7 @@ sums as (
         count(*) filter (where side = 'rhs') as n_rhs_terms,
         count(value) filter (where side = 'rhs') as n_rhs_present,
         sum(sign * value) filter (where side = 'rhs') as rhs,
-        count(*) filter (where is_approximate) as n_approximate_terms,
-        count(*) filter (where is_prose) as n_prose_terms,
-        count(*) filter (where not is_stated) as n_unstated_terms
+        bool_or(is_approximate) or (bool_or(is_prose) and not bool_and(is_stated)) as is_uncertain
 
     from term_values
     group by report_id, identity_code, applicant_type_code, indicator_code
@@ -161,11 +159,9 @@ final as (
         sums.lhs,
         sums.rhs,
         sums.lhs - sums.rhs as residual,
-        sums.n_approximate_terms > 0 or (sums.n_prose_terms > 0 and sums.n_unstated_terms > 0) as is_uncertain,
+        sums.is_uncertain,
         case
-            when sums.n_lhs_present = 0 or sums.n_rhs_present = 0 then 'not_applicable'
-            when sums.n_approximate_terms > 0 or (sums.n_prose_terms > 0 and sums.n_unstated_terms > 0)
-                then 'not_applicable'
+            when sums.n_lhs_present = 0 or sums.n_rhs_present = 0 or sums.is_uncertain then 'not_applicable'
             when abs(sums.lhs - sums.rhs) < 1e-9 then 'pass'
             else 'fail'
         end as status
