@@ -7,11 +7,14 @@ because every pattern needs its own wording and unit around the number.
 """
 from __future__ import annotations
 
+import csv
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
-from extractors.catalogue import Catalogue
+from extractors.catalogue import Catalogue, load_catalogue
 from extractors.model import ExtractedValue
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -75,113 +78,70 @@ def _anchors(source: str) -> tuple[str, ...]:
     return tuple(r for r in runs)
 
 
+PATTERNS_CSV = Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "extraction" / "prose_patterns.csv"
+_ERAS = ("v2008", "v2019", "v2021")
+
+
 @dataclass(frozen=True)
 class Pattern:
+    """One row of prose_patterns.csv: a sentence pattern and the code it sets in each era."""
+    id: str
     regex: re.Pattern
-    v2008: str | None  # code in a v2008 report
-    modern: str | None  # code in a v2019 / v2021 report
+    codes: dict[str, str]  # era → the code a match sets in a report of that era
     fixed: float | None = None  # a zero statement ("没有收到…申请") has no number
     requires: str | None = None  # the sentence must name this (维持…5件 in a 复议 sentence)
     excludes: str | None = None  # … and must not name this
     anchors: tuple[str, ...] = ()
+    priority: int = 1
+    notes: str = ""
 
 
-def _p(pattern: str, v2008: str | None, modern: str | None, fixed: float | None = None,
-       requires: str | None = None, excludes: str | None = None, anchors: tuple[str, ...] = ()) -> Pattern:
-    """``anchors``: words every match contains, for a pattern whose literal runs all sit in groups."""
-    found = _anchors(pattern) + anchors
+def _truth(text: str) -> bool:
+    if text.strip().lower() not in ("true", "false", ""):
+        raise ValueError(f"prose pattern: zero must be true or false, not {text!r}")
+    return text.strip().lower() == "true"
+
+
+def _pattern(row: dict[str, str], cat: Catalogue) -> Pattern:
+    """A row → Pattern: ``{N}`` in its regex is the number (NUM); every code must exist in its era."""
+    source = row["regex"]
+    if source.count("{N}") > 1:
+        raise ValueError(f"prose pattern {row['id']}: more than one {{N}}")
+    zero = _truth(row["zero"])
+    if zero == ("{N}" in source):
+        raise ValueError(f"prose pattern {row['id']}: a zero statement has no {{N}}, a count has one")
+    codes = {}
+    for era in _ERAS:
+        code = row[era].strip()
+        if not code:
+            continue
+        if code not in cat.indicators or era not in cat.indicators[code].eras:
+            raise ValueError(f"prose pattern {row['id']}: {code!r} is no {era} code of indicators.csv")
+        codes[era] = code
+    if not codes:
+        raise ValueError(f"prose pattern {row['id']}: sets no code in any era")
+    regex = source.replace("{N}", NUM)
+    extra = tuple(a for a in row["anchors"].split("|") if a)
+    found = _anchors(regex) + extra
     if not found:
-        raise ValueError(f"prose pattern without an anchor word: {pattern}")
-    return Pattern(re.compile(pattern), v2008, modern, fixed, requires, excludes, found)
+        raise ValueError(f"prose pattern without an anchor word: {row['id']} {source}")
+    return Pattern(row["id"], re.compile(regex), codes, 0.0 if zero else None, row["requires"] or None,
+                   row["excludes"] or None, found, int(row["priority"] or 1), row["notes"])
 
 
-PATTERNS: tuple[Pattern, ...] = (
-    # proactive disclosure (§5 patterns 1, 2)
-    _p(r"(?:本年度|本年|全年)新增(?:主动公开)?(?:政府|政务)?(?:信息)?" + NUM + r"条", "old_active_total", "nar_active_items"),
-    _p(r"(?<!累计)主动公开(?:政府|政务)?信息(?:共计|共|总计|数)?" + NUM + r"条", "old_active_total", "nar_active_items"),
-    _p(r"政府(?:门户)?网站(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共)?" + NUM + r"条", "old_channel_website", "nar_website_items"),
-    _p(r"政务微博(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共)?" + NUM + r"条", "old_channel_weibo", "nar_weibo_items"),
-    _p(r"政务微信(?:公众号)?(?:主动)?(?:公开|发布)(?:政府)?(?:信息)?(?:共)?" + NUM + r"条", "old_channel_wechat", "nar_wechat_items"),
-    _p(r"其他方式公开(?:政府)?信息(?:共)?" + NUM + r"条", "old_channel_other", None),
-    _p(r"政府公报(?:主动)?公开(?:政府)?信息(?:共)?" + NUM + r"条", "old_channel_gazette", None),
-    _p(r"(?:制发|制定|出台)(?:行政)?规范性文件(?:共)?" + NUM + r"(?:件|份|个)", "old_normative_issued", None),
-    # interpretation and response (§5 patterns 4-6)
-    _p(r"政策解读(?:稿件)?(?:发布)?(?:数)?(?:共计|共)?" + NUM + r"(?:篇|件|条)", "old_policy_interpretations", "nar_policy_interpretations"),
-    _p(r"回应(?:公众|社会)关注热点(?:或重大舆情)?(?:信息)?(?:数)?(?:共计|共)?" + NUM + r"(?:次|条)", "old_response_hotspots", "nar_hotspot_responses"),
-    _p(r"(?:举办|参加|召开)(?:新闻)?发布会(?:总次数|总次|共)?" + NUM + r"(?:次|场)", "old_press_conferences", "nar_press_conferences"),
-    _p(r"在线访谈" + NUM + r"次", "old_online_interviews", None),
-    _p(r"微博微信回应事件(?:数)?" + NUM + r"(?:件|次)", "old_weibo_wechat_responses", None),
-    _p(r"其他方式回应事件(?:数)?" + NUM + r"(?:件|次)", "old_other_responses", None),
-    # requests (§5 patterns 9, 11, 12, 15, 23)
-    _p(r"(?<!没有)(?<!未)(?:受理|收到|接到)(?:政府信息公开|信息公开|依申请公开)(?:的)?申请(?:共计|共)?" + NUM + r"(?:件|条|次|起)", "old_req_received", "req_new"),
-    _p(r"(?<!没有)(?<!未)(?:受理|收到|接到)" + NUM + r"(?:件|起)(?:政府信息)?(?:公开申请|依申请公开)", "old_req_received", "req_new",
-       anchors=("申请",)),
-    _p(r"(?:没有|未)(?:收到|接到|受理)(?:过)?(?:一件)?[^。；，,]{0,25}?(?:信息公开|公开政府信息|依申请公开)[^。；]{0,6}?申请", "old_req_received", "req_new", fixed=0),
-    _p(r"依申请(?:公开)?[^。；]{0,12}?[:：]\s*无", "old_req_received", "req_new", fixed=0),
-    _p(r"未(?:收到|接到|受理)依申请公开(?:件|事项)", "old_req_received", "req_new", fixed=0),
-    _p(r"(?:受理|收到|接到)依申请公开(?:申请)?" + NUM + r"(?:件|次|起)", "old_req_received", "req_new"),
-    _p(r"(?:发生|共有)依申请公开" + NUM + r"(?:件|次|起)", "old_req_received", "req_new"),
-    _p(r"(?:通过)?(?:网络|网上)申请" + NUM + r"件", "old_req_online", None),
-    _p(r"(?:通过)?信函申请" + NUM + r"件", "old_req_mail", None),
-    _p(r"(?:通过)?当面申请" + NUM + r"件", "old_req_in_person", None),
-    _p(r"(?:通过)?传真申请" + NUM + r"件", "old_req_fax", None),
-    _p(r"已办结" + NUM + r"件", "old_req_completed", "res_total"),
-    _p(r"(?:共)?答复(?:政府信息公开)?申请" + NUM + r"件", "old_req_answered", None),
-    _p(r"延期办结" + NUM + r"件", "old_req_extended", None),
-    _p(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?申请" + NUM + r"件", None, "req_carried_in"),
-    _p(r"(?:答复|办结)(?:办结)?(?:政府信息公开)?申请" + NUM + r"件", "old_req_completed", "res_total"),
-    _p(r"按时办结" + NUM + r"件", "old_req_on_time", None),
-    _p(NUM + r"件(?:申请)?(?:按照《条例》)?[^。；]{0,8}?顺延到下年度", None, "req_carried_out"),
-    _p(r"结转下年度(?:继续办理)?(?:的)?(?:申请)?" + NUM + r"件", None, "req_carried_out"),
-    _p(r"属于已主动公开(?:的)?范围(?:的)?" + NUM + r"件", "old_ans_already_public", None),
-    _p(r"(?<!不)同意公开(?:答复)?" + NUM + r"件", "old_ans_granted", None),
-    _p(r"不同意公开(?:答复)?" + NUM + r"件", "old_ans_denied", None),
-    _p(r"(?:非|不属于)本(?:行政)?(?:机关|部门|单位)(?:掌握|公开)(?:范围)?(?:的)?" + NUM + r"件", "old_ans_not_this_agency", None,
-       anchors=("本",)),
-    _p(r"告知作出更改补充" + NUM + r"件", "old_ans_correction_notice", None),
-    _p(r"告知通过其他途径办理" + NUM + r"件", "old_ans_other_channel", None),
-    _p(r"同意部分公开(?:答复)?" + NUM + r"件", "old_ans_partial", None),
-    _p(r"予以公开(?:答复)?" + NUM + r"件", None, "res_disclosed"),
-    _p(r"(?<!予以公开及)部分公开(?:答复)?" + NUM + r"件", None, "res_partial"),
-    _p(r"不予公开(?:答复)?" + NUM + r"件", "old_ans_denied", "res_withheld_total"),
-    _p(r"无法提供(?:的)?" + NUM + r"件", None, "res_unavailable_total"),
-    _p(r"不予处理(?:的)?" + NUM + r"件", None, "res_not_processed_total"),
-    _p(r"信息不存在" + NUM + r"件", "old_ans_nonexistent", None),
-    # review and litigation (§5 patterns 16, 24)
-    _p(r"行政复议(?:案件)?(?:共)?" + NUM + r"(?:件|起)", "old_review_total", "review_total"),
-    _p(r"行政诉讼(?:案件)?(?:共)?" + NUM + r"(?:件|起)", "old_litigation_total", "lit_total"),
-    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,30}?行政复议(?:案件|案)?(?:和|、|及|或)", "old_review_total", "review_total", fixed=0),
-    _p(r"(?:没有|未|无)(?:发生|涉及)[^。；]{0,40}?行政复议(?:案件|案)?(?:和|、|及|或)(?:提起)?(?:行政)?诉讼", "old_litigation_total", "lit_total", fixed=0),
-    _p(r"维持具体行政行为" + NUM + r"件", "old_review_upheld", "review_upheld", requires="复议", excludes="诉讼"),
-    _p(r"被依法纠(?:错|正)" + NUM + r"件", "old_review_corrected", "review_corrected", requires="复议", excludes="诉讼"),
-    _p(r"其他情形" + NUM + r"件", "old_review_other", "review_other", requires="复议", excludes="诉讼"),
-    # the 2019/2021 表四 restated: 行政复议351件，其中结果维持72件，结果纠正64件，其他结果178件，尚未审结37件
-    _p(r"结果维持" + NUM + r"(?:件|起)", None, "review_upheld", requires="复议", excludes="诉讼"),
-    _p(r"结果纠正" + NUM + r"(?:件|起)", None, "review_corrected", requires="复议", excludes="诉讼"),
-    _p(r"其他结果" + NUM + r"(?:件|起)", None, "review_other", requires="复议", excludes="诉讼"),
-    _p(r"尚未审结" + NUM + r"(?:件|起)", None, "review_pending", requires="复议", excludes="诉讼"),
-    _p(r"维持具体行政行为(?:或者驳回原告诉讼请求)?" + NUM + r"件", "old_litigation_upheld", None, requires="诉讼"),
-    _p(r"被依法纠(?:错|正)" + NUM + r"件", "old_litigation_corrected", None, requires="诉讼"),
-    _p(r"其他情形" + NUM + r"件", "old_litigation_other", None, requires="诉讼"),
-    # fees (§5 patterns 18, 25)
-    _p(r"(?:没有|未)(?:向申请人)?收(?:取)?(?:任何)?(?:政府信息公开)?(?:相关)?费", "old_fees_collected_wan", None, fixed=0,
-       anchors=("收", "费")),
-    _p(r"未发生[^。；]{0,20}?收费", "old_fees_collected_wan", "info_fee_collected_amount", fixed=0),
-    # 信息处理费 is also written 信息公开处理费 and 政府信息公开信息处理费 (上海市人民政府办公厅 2025)
-    _p(r"未收取(?:任何)?(?:政府信息公开|信息公开)?(?:信息)?处理费", None, "info_fee_collected_amount", fixed=0),
-    _p(r"收取(?:检索|复制|邮寄|、|等)*费用(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", "old_fees_collected_wan", None),
-    _p(r"(?:实际)?收取(?:了)?(?:政府信息公开|信息公开)?(?:信息)?处理费(?:用)?(?:共计|共)?" + NUM + r"(?P<unit>元|万元)", None, "info_fee_collected_amount"),
-    _p(r"有" + NUM + r"件(?:政府信息公开)?(?:申请)?(?:案件)?收取(?:了)?信息处理费", None, "info_fee_collected_cases"),
-    # organisation, meetings, training (§5 patterns 19-22)
-    _p(r"从事政府信息公开工作(?:的)?人员(?:共)?" + NUM + r"(?:名|人)", "old_staff_total", None),
-    _p(r"专职(?:工作)?人员" + NUM + r"(?:名|人)", "old_staff_fulltime", None),
-    _p(r"兼职(?:工作)?人员" + NUM + r"(?:名|人)", "old_staff_parttime", None),
-    _p(r"(?:专项)?(?:工作)?经费(?:共)?" + NUM + r"万元", "old_budget_wan", None),
-    _p(r"召开[^。，,；]{0,15}?会议(?:共)?" + NUM + r"次", "old_meetings", None),
-    _p(r"(?:组织|举办)[^。，,；]{0,15}?培训(?:班|会)?(?:共)?" + NUM + r"(?:次|期)", "old_trainings", None),
-    _p(r"培训(?:人员|人)?(?:达|共)?" + NUM + r"人次", "old_trainees", None),
-    _p(r"设立(?:了)?" + NUM + r"个[^。，,；]{0,12}?(?:查阅点|受理点)", "old_reading_points", None),
-)
+@lru_cache(maxsize=4)
+def load_patterns(path: Path = PATTERNS_CSV) -> tuple[Pattern, ...]:
+    """The prose patterns, in file order (loaded once; checked against the catalogue)."""
+    cat = load_catalogue()
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    ids = [r["id"] for r in rows]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"prose patterns: duplicate ids in {path}")
+    return tuple(_pattern(r, cat) for r in rows)
+
+
+PATTERNS: tuple[Pattern, ...] = load_patterns()
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 
@@ -260,14 +220,13 @@ def prose_text(text: str, media_type: str) -> str:
 
 
 def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
-    modern = era in ("v2019", "v2021")
-    if era not in ("v2008", "v2019", "v2021"):
+    if era not in _ERAS:
         return []
     found: dict[tuple[str, str | None], ExtractedValue] = {}
     for sentence, named in _sentences_by_anchor(text):
         for pattern in _candidates(named):
-            code = pattern.modern if modern else pattern.v2008
-            if code is None or code not in cat.indicators or era not in cat.indicators[code].eras:
+            code = pattern.codes.get(era)
+            if code is None or code not in cat.indicators:
                 continue
             if (pattern.requires and pattern.requires not in sentence) or (
                     pattern.excludes and pattern.excludes in sentence):

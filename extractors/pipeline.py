@@ -15,7 +15,7 @@ from extractors.gazetteer import resolve_agency
 from extractors.metadata import (about_a_report, agency_kind, find_agency, find_clues, find_published_on, find_title,
                                  find_year)
 from extractors.model import Agency, ExtractedReport, SourceInfo
-from extractors.narrative import PATTERNS, conflicts, prose_text, read_narrative
+from extractors.narrative import PATTERNS, PATTERNS_CSV, conflicts, prose_text, read_narrative
 from extractors.normalize.decode import decode_bytes
 from extractors.normalize.office import DOCX, document_from_docx, document_from_pdf, is_docx
 from extractors.normalize.page_script import normalize_page_script
@@ -39,10 +39,11 @@ _UNSUPPORTED_MAGIC = {
 
 @lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
-    """PARSER_VERSION plus a hash of the catalogue the extractors load."""
+    """PARSER_VERSION plus a hash of the catalogue and the prose patterns the extractors load."""
     digest = hashlib.sha256()
     for name in ("indicators.csv", "applicant_types.csv"):
         digest.update((spec_dir() / name).read_bytes())
+    digest.update(PATTERNS_CSV.read_bytes())
     return f"{PARSER_VERSION}+{digest.hexdigest()[:8]}"
 
 
