@@ -1,9 +1,10 @@
--- One row per publishing agency. agency_key = md5(agency name without whitespace); the name shown
--- is the most frequent spelling (ties: the most recent report's). Geography comes from the most
--- recent report the gazetteer resolved best (extractors/gazetteer: NBS codes, clues from the page,
--- dbt/seeds/gazetteer/agency_overrides.csv wins). The codes of each level follow from the division
--- code; the years it is valid come from the division seeds. The agency of reports whose agency name
--- was not found is one "unknown" member (agency_key = md5('')).
+-- One row per publishing agency (agency_key: see stg_ingest__reports — a resolved government is keyed
+-- by its division, another agency by its name and division, an unplaced one by its name as printed, a
+-- report that names no agency is an agency of its own). The name shown is the most frequent spelling
+-- (ties: the most recent report's). Geography comes from the most recent report the gazetteer
+-- resolved best (extractors/gazetteer: NBS codes, clues from the page, agency_overrides.csv, which the
+-- resolver applies at extraction). The codes of each level follow from the division code; the years
+-- it is valid come from the division seeds. unplaced_reason says why an agency has no division.
 with reports as (
 
     select
@@ -86,6 +87,7 @@ aggregated as (
         any_value(agency_name_normalized) as agency_name_normalized,
         arg_min(agency_kind, recency_rank) filter (where agency_kind is not null) as agency_kind,
         bool_and(is_agency_unknown) as is_unknown,
+        min(agency_key_basis) as agency_key_basis,
         count(*) as n_reports,
         min(year) as first_year,
         max(year) as last_year
@@ -121,7 +123,17 @@ final as (
         aggregated.n_reports,
         aggregated.first_year,
         aggregated.last_year,
-        aggregated.is_unknown
+        aggregated.is_unknown,
+        aggregated.agency_key_basis,
+        case
+            when aggregated.is_unknown then 'agency name not found in the page'
+            when geography.agency_status = 'ambiguous'
+                then 'ambiguous in the gazetteer: ' || len(geography.agency_candidates)::varchar
+                     || ' candidates (settle it in seeds/gazetteer/agency_overrides.csv)'
+            when coalesce(geography.agency_status, 'unknown') = 'unknown'
+                then 'the gazetteer does not know this name'
+            when geography.division_code is null then 'resolved without a division code'
+        end as unplaced_reason
 
     from aggregated
     left join preferred_name using (agency_key)

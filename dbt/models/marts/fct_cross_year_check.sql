@@ -12,7 +12,7 @@ reports as (
 
     select report_id, agency_key, year, format
     from {{ ref('fct_report') }}
-    where is_current and year is not null and not agency_key = md5('')
+    where is_current and year is not null and agency_name is not null
 
 ),
 

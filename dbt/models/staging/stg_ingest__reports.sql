@@ -1,7 +1,14 @@
 -- One row per extracted report. The agency key is derived here (not in a mart) because both the
--- report fact and the value facts need it: md5 of the agency name with all whitespace removed
--- (ASCII and Unicode separators such as U+3000). A report whose agency was not found gets the
--- key of the empty name, i.e. the "unknown agency" member of dim_agency.
+-- report fact and the value facts need it. An agency is never shared by accident (a data fault must
+-- not merge two bodies, nor break the panel's grain):
+--   * a government the gazetteer resolved (province … township, street office) is keyed by its division
+--     code, whatever spelling of its name a report prints (建水县青龙镇人民政府 = 青龙镇人民政府 in 532524);
+--   * any other resolved agency (a department, a zone) by its name and its division code, so two
+--     城关镇教育办 of different counties stay two agencies;
+--   * a name the gazetteer could not settle takes the key of the one resolved agency that reports under
+--     exactly that name in other years, when there is exactly one; otherwise the name as printed;
+--   * a report whose agency name was not found at all is its own agency (keyed by its report id).
+-- Names are compared without whitespace (ASCII and Unicode separators such as U+3000).
 with source as (
 
     select * from {{ source('ingest', 'reports') }}
@@ -40,11 +47,59 @@ renamed as (
 
     from source
 
+),
+
+resolved as (
+
+    select
+        *,
+        case
+            when agency_status = 'resolved' and division_code is not null and agency_kind in (
+                'provincial_government', 'prefecture_government', 'county_government',
+                'township_government', 'street_office')
+                then md5('government@' || division_code)
+            when agency_status = 'resolved' and division_code is not null and agency_name_normalized is not null
+                then md5(agency_name_normalized || '@' || division_code)
+        end as resolved_agency_key
+
+    from renamed
+
+),
+
+names as (
+
+    -- the resolved agencies each printed name stands for
+    select agency_name_normalized, min(resolved_agency_key) as only_key, count(distinct resolved_agency_key) as n_keys
+    from resolved
+    where resolved_agency_key is not null and agency_name_normalized is not null
+    group by agency_name_normalized
+
+),
+
+keyed as (
+
+    select
+        resolved.*,
+        case
+            when resolved.agency_name_normalized is null then 'report'
+            when resolved.resolved_agency_key is not null then 'division'
+            when names.n_keys = 1 then 'name_in_other_reports'
+            else 'name'
+        end as agency_key_basis,
+        case
+            when resolved.agency_name_normalized is null then md5('report:' || resolved.report_id)
+            when resolved.resolved_agency_key is not null then resolved.resolved_agency_key
+            when names.n_keys = 1 then names.only_key
+            else md5(resolved.agency_name_normalized)
+        end as agency_key
+
+    from resolved
+    left join names using (agency_name_normalized)
+
 )
 
 select
-    *,
-    md5(coalesce(agency_name_normalized, '')) as agency_key,
+    * exclude (resolved_agency_key),
     agency_name_normalized is null as is_agency_unknown
 
-from renamed
+from keyed
