@@ -72,8 +72,13 @@ def test_paths_and_names():
 
 
 def test_year_decides_which_names_exist():
-    assert resolve_agency("襄樊市人民政府", 2015).status == "unknown"  # 襄阳市 since 2010
-    assert resolve_agency("莱芜市人民政府", 2021).status == "unknown"  # merged into 济南 in 2019
+    # formats.md §7.W: an old name printed years later is the same code under its name of the year
+    r = resolve_agency("襄樊市人民政府", 2015)  # 襄阳市 since 2010
+    assert (r.status, r.division_code, r.prefecture) == ("resolved", "420600", "襄阳市")
+    # a division abolished before the year: only the division above it is certain
+    r = resolve_agency("莱芜市人民政府", 2021)  # merged into 济南 in 2019
+    assert (r.status, r.division_code, r.prefecture) == ("resolved", "370000", None)
+    assert any(e.startswith("abolished:371200") for e in r.evidence)
     # township data start with NBS 2015: earlier years use the 2015/2016 names
     assert resolve_agency("柞市镇", 2010).division_code == "430422115"
     # no year: any version

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractors.gazetteer.data import PREFIX_LEN, Gazetteer, Unit, get_gazetteer, is_placeholder
 from extractors.gazetteer.text import normalize_text
@@ -46,6 +46,10 @@ _FOOTER_POST = re.compile(r"(?:邮编|邮政编码)[:]?(\d{6})(?!\d)")
 _FOOTER_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|Tel|TEL)[:]?((?:\+?86)?[-(]?0\d{2,3}[-)]?\d{7,8})")
 _PHONE = re.compile(r"(?:\+?86|0086)?[-\s]*\(?(0\d{2,3})\)?[-\s]*(\d{7,8})(?!\d)")
 _POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+# a township-level NBS name made only of zone words (开发区, 经济技术开发区, 高新区): dozens of counties have one
+_GENERIC_ZONE = re.compile(
+    r"(?:国家级?|省级?)?(?:经济技术|经济|高新技术产业|高新技术|高新|工业|产业|科技|综合|保税|出口加工|旅游|现代|农业)*"
+    r"(?:开发区|园区|工业园|工业区|新区|高新区|实验区|示范区|集中区)(?:管理委员会|管委会|街道|直属乡镇|办事处)?")
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,11 @@ def _longest_at(g: Gazetteer, text: str, i: int, year: int | None) -> _Mention |
         if not chosen:
             chosen = [k for k in keys if g.valid(k.unit, year, slack=1)]
             slack = True
+        if not chosen and year is not None and length >= 2 and not all(k.short for k in keys):
+            # formats.md §7.W: a renamed or merged division printed under its name of another year (大同县
+            # in 2019, a development zone before NBS gave it a code in 2017): the version nearest in time
+            chosen = _nearest_versions(g, [k for k in keys if not k.short], year)
+            slack = True
         if not chosen:
             continue
         units: dict[str, Unit] = {}
@@ -98,6 +107,21 @@ def _longest_at(g: Gazetteer, text: str, i: int, year: int | None) -> _Mention |
         return _Mention(i, i + length, text[i:i + length], list(units.values()),
                         all(k.short for k in chosen), slack)
     return None
+
+
+def _nearest_versions(g: Gazetteer, keys: list, year: int) -> list:
+    """Of the keys of a name valid in no year near the report's, those nearest in time (one name, one
+    place: a name several places held at other times stays several candidates)."""
+    def distance(k) -> int:
+        u = k.unit
+        y = g.township_year(year) if u.level == "township" else g.division_year(year)
+        hi = u.valid_to if u.valid_to is not None else 9999
+        return min(abs(u.valid_from - y), abs(y - hi))
+
+    if not keys:
+        return []
+    best = min(distance(k) for k in keys)
+    return [k for k in keys if distance(k) == best]
 
 
 def _scan(g: Gazetteer, text: str, year: int | None) -> list[_Mention]:
@@ -205,6 +229,45 @@ def _text_hints(g: Gazetteer, text: str, year: int | None) -> list[tuple[str, in
     return out
 
 
+def _abolished(g: Gazetteer, u: Unit, year: int | None) -> Unit | None:
+    """For a unit whose code has no version in the report year because it was abolished before it: the
+    nearest ancestor valid that year. None when the code is valid (or is only newer than the year:
+    NBS gave development zones codes in 2017, they existed before)."""
+    if year is None:
+        return None
+    versions = g.units_by_code.get(u.code, [])
+    if any(g.valid(v, year, slack=1) for v in versions):
+        return None
+    last = max((v.valid_to or 9999) for v in versions) if versions else 9999
+    y = g.township_year(year) if u.level == "township" else g.division_year(year)
+    if last >= y:
+        return None
+    for p in (u.code[:6] if len(u.code) == 9 else None, u.code[:4] + "00", u.code[:2] + "0000"):
+        if not p or p == u.code:
+            continue
+        parent = g.unit_at(p, year)
+        if parent is not None and g.valid(parent, year) and not is_placeholder(parent.name):
+            return parent
+    return None
+
+
+def _explicit_places(g: Gazetteer, text: str, year: int | None) -> list[tuple[str, int, str]]:
+    """The places a text names without doubt: chains whose last name has one best unit (no short form
+    alone, no generic zone word). -> [(code, rank, surface)]"""
+    out = []
+    for chain in _chains(text, _scan(g, text, year)):
+        if all(m.short for m in chain) or _generic(chain[-1]):
+            continue
+        scored = [s for s in _chain_scores(chain) if not s[3]]
+        if not scored:
+            continue
+        top = max(s for _, s, _, _ in scored)
+        units = _collapse_same_name([u for u, s, _, _ in scored if s == top])
+        if len(units) == 1:
+            out.append((units[0].code, units[0].rank, "".join(m.surface for m in chain)))
+    return out
+
+
 def _phone_area(phone: str) -> str | None:
     s = unicodedata.normalize("NFKC", phone)
     m = _PHONE.search(s)
@@ -247,7 +310,9 @@ def _icp_hints(g: Gazetteer, icp: str) -> list[tuple[str, int, str]]:
 
 def _path(g: Gazetteer, unit: Unit, year: int | None) -> tuple[str | None, str | None, str | None, str | None]:
     township = county = prefecture = None
-    cur: Unit | None = unit
+    # the names of the year: 襄樊市 printed in a 2020 report is the code 420600, named 襄阳市 that year
+    cur: Unit | None = g.unit_at(unit.code, year) or unit
+    unit = cur
     if cur.level == "township":
         township = cur.name
         cur = g.unit_at(cur.parent, year)
@@ -309,6 +374,7 @@ def resolve_agency(
     phone: str | None = None,
     postcode: str | None = None,
     icp: str | None = None,
+    context: tuple[str, ...] = (),
     gazetteer: Gazetteer | None = None,
 ) -> AgencyResolution:
     """Resolve an agency name (+ optional page clues) to a division valid in the report year."""
@@ -337,17 +403,6 @@ def resolve_agency(
         kind = "department" if _ORG_TAIL.search(norm) else "other"
         return AgencyResolution(name, norm, kind, evidence=["no division name found"])
 
-    # ---- candidates from the name chain
-    scored = _chain_scores(chain)
-    units = _collapse_same_name([u for u, _, _, _ in scored])
-    scored = [s for s in scored if s[0] in units]
-    cand: dict[str, dict] = {}
-    for u, s, ev, conflicts in scored:
-        cand[u.code] = {"unit": u, "score": CHAIN_WEIGHT * s, "evidence": list(ev), "conflicts": conflicts}
-    general: list[str] = []
-    if any(m.slack for m in chain):
-        general.append("year±1:" + ",".join(m.surface for m in chain if m.slack))
-
     # ---- hints
     hints: list[tuple[str, list[tuple[str, int, str]]]] = []
     if footer:
@@ -368,32 +423,131 @@ def resolve_agency(
         hints.append(("postcode", _postcode_hints(g, postcode)))
     if icp:
         hints.append(("icp", _icp_hints(g, icp)))
+    # places the body names explicitly as its own (its other self-names, its address): one place per name
+    explicit: list[tuple[str, int, str]] = []
+    for text in (*context, *((address,) if address else ())):
+        explicit += _explicit_places(g, normalize_text(text), year)
+
+    trimmed: list[str] = []
+    full_kind = _kind(chain[-1].units, prefix, rest, chain[-1].surface)
+    while True:
+        verdict = _decide(g, name, norm, year, chain, prefix, rest, hints, explicit)
+        if verdict is not None or len(chain) == 1:
+            break
+        # every candidate of the last name contradicts the names before it (衡南县永平镇: no 永平镇 there),
+        # or the last name is a generic zone word (常州市高新区): only the names before it are certain
+        trimmed.append(chain[-1].surface)
+        rest = norm[chain[-2].end:]
+        chain = chain[:-1]
+    if verdict is None:
+        verdict = _ambiguous(g, name, norm, year, chain, prefix, rest, _candidates(chain), "no candidate agrees "
+                             "with the names and places the text gives")
+    if trimmed:
+        if verdict.status == "resolved":
+            verdict.evidence.append("not placed below: " + ",".join(trimmed))
+        verdict = replace(verdict, kind=full_kind)  # 衡南县永平镇人民政府 is a township government, placed at its county
+    return verdict
+
+
+def _candidates(chain: list[_Mention]) -> list[dict]:
+    scored = _chain_scores(chain)
+    units = _collapse_same_name([u for u, _, _, _ in scored])
+    return [{"unit": u, "score": CHAIN_WEIGHT * s, "chain": s, "evidence": list(ev), "conflicts": conflicts,
+             "hint": 0} for u, s, ev, conflicts in scored if u in units]
+
+
+def _generic(m: _Mention) -> bool:
+    return bool(_GENERIC_ZONE.fullmatch(m.surface))
+
+
+def _ambiguous(g, name, norm, year, chain, prefix, rest, cands, why) -> AgencyResolution:
+    return AgencyResolution(
+        name, norm, _kind([c["unit"] for c in cands], prefix, rest, chain[-1].surface), status="ambiguous",
+        candidates=[(c["unit"].code, _full_name(g, c["unit"], year)) for c in cands[:8]], evidence=[why])
+
+
+def _decide(g: Gazetteer, name: str, norm: str, year: int | None, chain: list[_Mention], prefix: str, rest: str,
+            hints, explicit) -> AgencyResolution | None:
+    """The verdict on the chain's last name; None when the chain should lose its last name first."""
+    cand = _candidates(chain)
+    general: list[str] = []
+    if any(m.slack for m in chain):
+        general.append("year±1:" + ",".join(m.surface for m in chain if m.slack))
+    # a candidate the names before it contradict is rejected (a county printed beside a township)
+    if len(chain) > 1:
+        agreeing = [c for c in cand if not c["conflicts"]]
+        if not agreeing:
+            return None
+        cand = agreeing
+    # a generic zone word (高新区, 经济开发区) names a place only under the county named before it
+    if _generic(chain[-1]):
+        cand = [c for c in cand if any(a.rank >= 3 and _is_ancestor(a, c["unit"]) for m in chain[:-1] for a in m.units)]
+        if not cand:
+            return None
+    # the body's other self-names and its address: a candidate they contradict is rejected
+    rejected = []
+    if explicit:
+        keep = []
+        for c in cand:
+            u = c["unit"]
+            depths = [(_agree(u.code, u.rank, code, rank), min(u.rank, rank), sf) for code, rank, sf in explicit]
+            if any(d < need for d, need, _ in depths):
+                rejected.append(c)
+                continue
+            best = max(depths, key=lambda t: t[0])
+            if best[0] > 0:
+                c["score"] += CHAIN_WEIGHT * best[0]
+                c["chain"] += best[0]
+                c["evidence"].append(f"self-name:{best[2]}")
+            keep.append(c)
+        if not keep:
+            return _ambiguous(g, name, norm, year, chain, prefix, rest, cand,
+                              "every candidate contradicts a place the text names: "
+                              + ",".join(sorted({sf for _, _, sf in explicit})))
+        cand = keep
+        if rejected:
+            general.append("rejected:" + ",".join(c["unit"].code for c in rejected))
     for source, codes in hints:
         if not codes:
             continue
         general.append(f"{source}:" + ",".join(sorted({f'{sf}→{c}' for c, _, sf in codes})))
-        for c in cand.values():
+        for c in cand:
             u = c["unit"]
             best = max(((_agree(u.code, u.rank, code, rank), sf) for code, rank, sf in codes),
                        key=lambda t: t[0])
             if best[0] > 0:
                 c["score"] += best[0]
+                c["hint"] = max(c["hint"], best[0])
                 c["evidence"].append(f"{source}:{best[1]}")
 
-    ranked = sorted(cand.values(), key=lambda c: (-c["score"], c["unit"].code))
+    ranked = sorted(cand, key=lambda c: (-c["score"], c["unit"].code))
     top = ranked[0]["score"]
     best = [c for c in ranked if c["score"] == top]
     rest_kind = _kind([c["unit"] for c in best], prefix, rest, chain[-1].surface)
+    if len(chain) == 1 and _generic(chain[-1]):
+        return _ambiguous(g, name, norm, year, chain, prefix, rest, ranked,
+                          f"generic:{chain[-1].surface} names no place without its county")
 
     if len(best) == 1:
         win = best[0]
         u = win["unit"]
+        if len(ranked) > 1 and not win["chain"] and win["hint"] < 2:
+            # one name, several places, and only a province-wide hint (an ICP number, a mirror's own) between
+            # them: not enough to choose
+            return _ambiguous(g, name, norm, year, chain, prefix, rest, ranked,
+                              f"weak:{len(ranked)} candidates for {chain[-1].surface}, only a province-wide hint")
         ev = list(win["evidence"])
         if len(ranked) == 1:
             ev.insert(0, f"name:{chain[-1].surface} unique")
-        if win["conflicts"]:
-            ev.append(f"conflict:{win['conflicts']} name(s) of the chain are not its ancestors")
-        ev += [e for e in general if e.startswith("year±1")]
+        gone = _abolished(g, u, year)
+        if gone:
+            # a division abolished before the report year (莱芜市 in 2021, merged into 济南): only the
+            # division above it, still there that year, is certain
+            ev.append(f"abolished:{u.code} {u.name} (to {max(v.valid_to or 0 for v in g.units_by_code[u.code])}), "
+                      f"placed at {gone.code}")
+            u = gone
+            rest_kind = "other" if rest_kind not in ("department",) else rest_kind
+        ev += [e for e in general if e.startswith(("year±1", "rejected"))]
         prov, pref, county, town = _path(g, u, year)
         return AgencyResolution(
             name, norm, rest_kind, prov, pref, county, town, u.code, u.level, "resolved",
