@@ -42,6 +42,7 @@ defs = dg.Definitions(
             sources=str(home.sources_override) if home.sources_override else None,
             allow_hosts=[h for h in os.environ.get("OGI_ALLOW_HOSTS", "").split(",") if h],
             max_fetch_bytes=int(os.environ.get("OGI_MAX_FETCH_BYTES", 20 * 1024 * 1024)),
+            fetch_deadline=float(os.environ.get("OGI_FETCH_DEADLINE", 120)),
         ),
         "dbt": dbt_resource(),
     },

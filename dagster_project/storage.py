@@ -25,6 +25,17 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.landing_files (
     seen_at         TIMESTAMP NOT NULL
 );
 
+-- every entry of the landing folder at the last scan and what became of it: page (a raw page, read now or
+-- before), quarantined (a link out of the folder, a FIFO, a socket, a device, a file too large), skipped (a
+-- dotfile, a link to a directory, a broken link, the same bytes as another file), with the reason
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.landing_scan (
+    path            VARCHAR PRIMARY KEY, -- relative to the landing folder
+    outcome         VARCHAR NOT NULL,    -- page | quarantined | skipped
+    reason          VARCHAR,
+    sha256          VARCHAR,             -- the page's, or the quarantine row's key
+    seen_at         TIMESTAMP NOT NULL
+);
+
 -- one row per distinct raw byte string (content-addressed: the same bytes twice = one row)
 CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.raw_pages (
     sha256          VARCHAR PRIMARY KEY,

@@ -1,6 +1,12 @@
 """Safe, polite HTTP fetching with httpx.
 
-- only http/https; no private, loopback, link-local or reserved address unless the host is allowed by name;
+- only http/https; no address that is not globally routable (``ipaddress.is_global``: private, loopback,
+  link-local, shared/CGNAT 100.64.0.0/10, reserved, …) unless the host is allowed by name;
+- the host is resolved once per hop and the connection goes to the address that was checked (the Host header
+  and the TLS server name stay the host's), so a name that resolves differently the second time (DNS
+  rebinding) cannot lead the fetcher to a private address;
+- an overall deadline per fetch (every retry, redirect and read included): a server trickling one byte every
+  few seconds is given up on, with the reason;
 - redirects followed by hand (bounded, and every hop checked again);
 - a size limit on the *decoded* body (a gzip bomb stops at the limit);
 - retries with exponential backoff on 5xx, timeouts and connection errors;
@@ -40,6 +46,7 @@ class FetchPolicy:
     per_host_concurrency: int = 2
     per_host_interval: float = 0.1
     max_workers: int = 8
+    deadline: float = 120.0  # seconds for one fetch, all retries, redirects and reads included
 
 
 @dataclass
@@ -61,25 +68,51 @@ class FetchResult:
         return self.error is None and (self.not_modified or self.content is not None)
 
 
-def check_url(url: str, allow_hosts: frozenset[str] = frozenset()) -> None:
-    """Raise UnsafeURL for anything but http(s) to a public address (or a host allowed by name)."""
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is 127.0.0.1
+    return (mapped or ip).is_global and not (mapped or ip).is_multicast
+
+
+def resolve_url(url: str, allow_hosts: frozenset[str] = frozenset()) -> str:
+    """The one address to connect to for ``url``: raise UnsafeURL for anything but http(s) to a globally
+    routable address (every address the name resolves to must be; a host allowed by name may be private).
+    Resolved once: the caller connects to this address, never to a second resolution of the name."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise UnsafeURL(f"scheme {parts.scheme or '(none)'!r} not allowed (http/https only)")
     host = parts.hostname
     if not host:
         raise UnsafeURL("no host in URL")
-    if host in allow_hosts:
-        return
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
     except socket.gaierror as err:
         raise UnsafeURL(f"host {host!r} does not resolve: {err}") from err
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-                or ip.is_unspecified):
-            raise UnsafeURL(f"host {host!r} resolves to non-public address {ip} (allow it by name to fetch)")
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not addresses:
+        raise UnsafeURL(f"host {host!r} does not resolve")
+    if host not in allow_hosts:
+        for ip in addresses:
+            if not _is_public(ip):
+                raise UnsafeURL(f"host {host!r} resolves to non-public address {ip} (allow it by name to fetch)")
+    return str(addresses[0])
+
+
+def check_url(url: str, allow_hosts: frozenset[str] = frozenset()) -> None:
+    """Raise UnsafeURL for anything but http(s) to a public address (or a host allowed by name)."""
+    resolve_url(url, allow_hosts)
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict, dict]:
+    """(URL with the checked address in place of the host, the Host header, the TLS server name)."""
+    parts = urlsplit(url)
+    ip = ipaddress.ip_address(address)
+    netloc = f"[{address}]" if ip.version == 6 else address
+    if parts.port:
+        netloc += f":{parts.port}"
+    host_header = parts.hostname if not parts.port else f"{parts.hostname}:{parts.port}"
+    if ":" in (parts.hostname or "") and parts.hostname == address:  # an IPv6 literal keeps its brackets
+        host_header = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=netloc).geturl(), {"Host": host_header}, {"sni_hostname": parts.hostname}
 
 
 class HostLimiter:
@@ -112,7 +145,12 @@ class HostLimiter:
         return _Slot()
 
 
-def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
+class DeadlinePassed(ValueError):
+    pass
+
+
+def _read_limited(response: httpx.Response, max_bytes: int, deadline: float | None = None,
+                  budget: float | None = None) -> bytes:
     chunks, total = [], 0
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
@@ -122,6 +160,9 @@ def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
         if total > max_bytes:
             raise ValueError(f"response larger than {max_bytes} bytes (stopped reading)")
         chunks.append(chunk)
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlinePassed(f"fetch deadline of {budget:g} s passed while reading the body "
+                                 f"({total} bytes received): too slow a server")
     return b"".join(chunks)
 
 
@@ -135,10 +176,12 @@ def fetch_one(client: httpx.Client, url: str, policy: FetchPolicy, limiter: Host
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + policy.deadline
     try:
         for _hop in range(policy.max_redirects + 1):
-            check_url(current, policy.allow_hosts)
-            response_or_redirect = _get_with_retries(client, current, headers, policy, limiter, result)
+            address = resolve_url(current, policy.allow_hosts)  # once per hop; the connection goes there
+            response_or_redirect = _get_with_retries(client, current, headers, policy, limiter, result,
+                                                     address, deadline)
             if isinstance(response_or_redirect, str):
                 current = response_or_redirect
                 continue
@@ -156,13 +199,20 @@ def fetch_one(client: httpx.Client, url: str, policy: FetchPolicy, limiter: Host
     return result
 
 
-def _get_with_retries(client, url, headers, policy, limiter, result) -> str | None:
+def _get_with_retries(client, url, headers, policy, limiter, result, address: str | None = None,
+                      deadline: float | None = None) -> str | None:
     """Fill ``result`` from one URL; return the next URL when it redirects."""
     host = urlsplit(url).hostname or ""
+    if address is None:
+        address = resolve_url(url, policy.allow_hosts)
+    target, host_header, extensions = _pinned(url, address)
     for attempt in range(1, policy.retries + 1):
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlinePassed(f"fetch deadline of {policy.deadline:g} s passed after {attempt - 1} attempts")
         result.attempts += 1
         try:
-            with limiter(host), client.stream("GET", url, headers=headers) as response:
+            request = client.build_request("GET", target, headers={**headers, **host_header}, extensions=extensions)
+            with limiter(host), _streamed(client, request) as response:
                 result.status = response.status_code
                 if response.status_code == 304:  # httpx counts 304 among redirects
                     result.not_modified = True
@@ -176,7 +226,7 @@ def _get_with_retries(client, url, headers, policy, limiter, result) -> str | No
                     raise _Retryable(f"HTTP {response.status_code}")
                 if response.status_code >= 400:
                     raise ValueError(f"HTTP {response.status_code}")
-                result.content = _read_limited(response, policy.max_bytes)
+                result.content = _read_limited(response, policy.max_bytes, deadline, policy.deadline)
                 result.media_type = response.headers.get("content-type")
                 result.etag = response.headers.get("etag")
                 result.last_modified = response.headers.get("last-modified")
@@ -190,6 +240,20 @@ def _get_with_retries(client, url, headers, policy, limiter, result) -> str | No
 
 class _Retryable(Exception):
     pass
+
+
+class _streamed:
+    """client.send(request, stream=True) as a context manager that closes the response."""
+
+    def __init__(self, client: httpx.Client, request: httpx.Request):
+        self.client, self.request, self.response = client, request, None
+
+    def __enter__(self) -> httpx.Response:
+        self.response = self.client.send(self.request, stream=True)
+        return self.response
+
+    def __exit__(self, *exc):
+        self.response.close()
 
 
 def attachment_links(html: str, base_url: str) -> list[str]:
@@ -219,7 +283,8 @@ class FetchJob:
 def fetch_all(jobs: Iterable[FetchJob], policy: FetchPolicy,
               on_result: Callable[[FetchJob, FetchResult], None]) -> None:
     limiter = HostLimiter(policy.per_host_concurrency, policy.per_host_interval)
-    timeout = httpx.Timeout(policy.timeout, connect=min(policy.timeout, 10.0))
+    per_read = min(policy.timeout, policy.deadline)
+    timeout = httpx.Timeout(per_read, connect=min(per_read, 10.0))
     with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT},
                       trust_env=False) as client, ThreadPoolExecutor(policy.max_workers) as pool:
         futures = {pool.submit(fetch_one, client, j.url, policy, limiter, j.etag, j.last_modified): j for j in jobs}

@@ -2,6 +2,8 @@
 
 import hashlib
 import os
+import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,26 +26,123 @@ MAX_PAGE_BYTES = 50 * 1024 * 1024
 
 @dataclass
 class RegisterStats:
-    files_seen: int = 0
+    files_seen: int = 0  # every entry of the landing folder: files, links, FIFOs, dotfiles
     files_new_or_changed: int = 0
     pages_registered: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class LandingEntry:
+    """One entry of the landing folder and what becomes of it: a file to read (``read_path``), or a
+    quarantine row (``refused``: a link out of the folder, a FIFO, a socket, a device), or skipped with
+    the reason (``skipped``: a dotfile, a link to a directory, a broken link)."""
+    rel: str
+    read_path: Path | None = None
+    refused: str | None = None
+    skipped: str | None = None
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def landing_entries(landing: Path) -> list[LandingEntry]:
+    """Every entry under the landing folder, links not followed out of it. Only regular files are ever
+    opened (a FIFO would block open() forever)."""
+    root = os.path.realpath(landing)
+    entries: list[LandingEntry] = []
+
+    def rel_of(full: str) -> str:
+        return Path(full).relative_to(landing).as_posix()
+
+    def link_entry(full: str, is_dir_listing: bool) -> LandingEntry:
+        rel = rel_of(full)
+        target = os.path.realpath(full)
+        if not _inside(target, root):
+            return LandingEntry(rel, refused="symlink pointing outside the landing folder: refused, not read")
+        try:
+            st = os.stat(target)
+        except OSError:
+            return LandingEntry(rel, skipped="broken symlink (its target does not exist)")
+        if stat.S_ISDIR(st.st_mode):
+            return LandingEntry(rel, skipped="symlink to a directory: not followed (its files are read where they are)")
+        if not stat.S_ISREG(st.st_mode):
+            return LandingEntry(rel, refused=f"symlink to {_kind(st.st_mode)}: only regular files are read")
+        return LandingEntry(rel, read_path=Path(target))
+
+    for dirpath, dirnames, filenames in os.walk(landing):
+        keep = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d.startswith("."):
+                entries.append(LandingEntry(rel_of(full), skipped="hidden folder (dot name): not read"))
+            elif os.path.islink(full):
+                entries.append(link_entry(full, True))
+            else:
+                keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            rel = rel_of(full)
+            if name.startswith("."):
+                entries.append(LandingEntry(rel, skipped="hidden file (dotfile): not read"))
+                continue
+            try:
+                st = os.lstat(full)
+            except OSError as err:
+                entries.append(LandingEntry(rel, skipped=f"vanished while the folder was read ({err.strerror})"))
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                entries.append(link_entry(full, False))
+            elif stat.S_ISREG(st.st_mode):
+                entries.append(LandingEntry(rel, read_path=Path(full)))
+            else:
+                entries.append(LandingEntry(rel, refused=f"{_kind(st.st_mode)}, not a regular file: not opened"))
+    return entries
 
 
 def _landing_files(landing: Path) -> list[Path]:
-    files = []
-    for dirpath, dirnames, filenames in os.walk(landing):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        files.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
-    return files
+    return [e.read_path for e in landing_entries(landing) if e.read_path is not None]
+
+
+class NotRegularFile(OSError):
+    pass
+
+
+def _open_regular(path: Path):
+    """Open for reading only if it is a regular file at open time (no link followed, never blocking on
+    a FIFO put there after the folder was listed)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotRegularFile(f"{_kind(st.st_mode)}, not a regular file: not opened")
+    return os.fdopen(fd, "rb"), st
+
+
+def entry_key(rel: str) -> str:
+    """Quarantine key of a landing entry that has no bytes to hash (a FIFO, a link out of the folder)."""
+    return hashlib.sha256(f"landing:{rel}".encode()).hexdigest()
 
 
 def _store(home: DataHome, sha: str, raw: bytes) -> Path:
     target = home.raw_path(sha)
+    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha:
+        target.unlink()  # a raw file edited on disk: the same bytes again restore it
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{sha}.tmp")
+        tmp = target.with_name(f".{sha}.{os.getpid()}.tmp")
         tmp.write_bytes(raw)
         os.replace(tmp, target)  # a killed run never leaves a half-written raw file under its name
     return target
@@ -54,49 +153,102 @@ def register_landing(home: DataHome) -> RegisterStats:
     now = datetime.now()
     fingerprint = parser_fingerprint()
     with connect(home.work_db) as con:
-        known = {p: (s, m) for p, s, m in con.execute(
-            "SELECT path, size_bytes, mtime_ns FROM ingest.landing_files").fetchall()}
+        known = {p: (s, m, sha) for p, s, m, sha in con.execute(
+            "SELECT path, size_bytes, mtime_ns, sha256 FROM ingest.landing_files").fetchall()}
         registered = {r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()}
+        from_landing = {r[0]: r[1] for r in con.execute(
+            "SELECT sha256, source_path FROM ingest.raw_pages WHERE source_kind = 'landing'").fetchall()}
         quarantined = {r[0] for r in con.execute("SELECT sha256 FROM ingest.quarantine").fetchall()}
-        seen_rows, page_rows, quarantine_rows = [], [], []
-        files = _landing_files(home.landing)
-        for path in files:
+        seen_rows, page_rows, quarantine_rows, scan_rows, cleared = [], [], [], [], []
+        entries = landing_entries(home.landing)
+        shas: dict[str, str] = {}  # rel → sha256 of the regular files read (or known unchanged)
+        for entry in entries:
             stats.files_seen += 1
-            progress.report("register", stats.files_seen, len(files))
-            rel = path.relative_to(home.landing).as_posix()
-            st = path.stat()
-            if known.get(rel) == (st.st_size, st.st_mtime_ns):
+            progress.report("register", stats.files_seen, len(entries))
+            rel = entry.rel
+            if entry.skipped:
+                stats.skipped += 1
+                scan_rows.append(dict(path=rel, outcome="skipped", reason=entry.skipped, sha256=None, seen_at=now))
                 continue
-            stats.files_new_or_changed += 1
-            if st.st_size > MAX_PAGE_BYTES:
-                sha = _sha256_file(path)
-                if sha not in registered | quarantined:
-                    quarantine_rows.append(quarantine_row(
-                        sha, fingerprint, rel, None, "register",
-                        f"file too large: {st.st_size} bytes > {MAX_PAGE_BYTES}"))
-                    quarantined.add(sha)
+            if entry.refused is None:
+                try:
+                    fh, st = _open_regular(entry.read_path)
+                except NotRegularFile as err:
+                    entry = LandingEntry(rel, refused=str(err))
+                except OSError as err:
+                    stats.skipped += 1
+                    scan_rows.append(dict(path=rel, outcome="skipped", sha256=None, seen_at=now,
+                                          reason=f"could not be opened: {err.strerror or err}"))
+                    continue
+            if entry.refused is not None:
+                key = entry_key(rel)
+                if key not in quarantined:
+                    quarantine_rows.append(quarantine_row(key, fingerprint, rel, None, "register",
+                                                          f"landing entry refused: {entry.refused}"))
+                    quarantined.add(key)
                     stats.quarantined += 1
-            else:
-                raw = path.read_bytes()
-                sha = hashlib.sha256(raw).hexdigest()
-                if sha in registered:
-                    stats.duplicates += 1
+                scan_rows.append(dict(path=rel, outcome="quarantined", reason=entry.refused, sha256=key, seen_at=now))
+                continue
+            cleared.append(entry_key(rel))
+            with fh:
+                previous = known.get(rel)
+                if previous is not None and previous[:2] == (st.st_size, st.st_mtime_ns):
+                    shas[rel] = previous[2]
+                    continue
+                stats.files_new_or_changed += 1
+                if st.st_size > MAX_PAGE_BYTES:
+                    digest = hashlib.sha256()
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        digest.update(chunk)
+                    sha = digest.hexdigest()
+                    if sha not in registered | quarantined:
+                        quarantine_rows.append(quarantine_row(
+                            sha, fingerprint, rel, None, "register",
+                            f"file too large: {st.st_size} bytes > {MAX_PAGE_BYTES}"))
+                        quarantined.add(sha)
+                        stats.quarantined += 1
                 else:
-                    stored = _store(home, sha, raw)
-                    page_rows.append(dict(
-                        sha256=sha, size_bytes=len(raw), media_type=sniff_media_type(raw, rel),
-                        source_kind="landing", source_path=rel, source_url=None,
-                        raw_path=stored.relative_to(home.root).as_posix(), registered_at=now))
-                    registered.add(sha)
-                    stats.pages_registered += 1
+                    raw = fh.read()
+                    sha = hashlib.sha256(raw).hexdigest()
+                    if sha in registered:
+                        stats.duplicates += 1
+                    else:
+                        stored = _store(home, sha, raw)
+                        page_rows.append(dict(
+                            sha256=sha, size_bytes=len(raw), media_type=sniff_media_type(raw, rel),
+                            source_kind="landing", source_path=rel, source_url=None,
+                            raw_path=stored.relative_to(home.root).as_posix(), registered_at=now))
+                        registered.add(sha)
+                        from_landing[sha] = rel
+                        stats.pages_registered += 1
+            shas[rel] = sha
             seen_rows.append(dict(path=rel, size_bytes=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha, seen_at=now))
+        # the same bytes under several names: one page (the name it was registered under), the others skipped
+        first: dict[str, str] = {}
+        for rel, sha in shas.items():
+            if from_landing.get(sha) in shas and shas[from_landing[sha]] == sha:
+                first.setdefault(sha, from_landing[sha])
+            else:
+                first.setdefault(sha, rel)
+        for rel, sha in shas.items():
+            if first[sha] == rel:
+                outcome = "quarantined" if sha in quarantined and sha not in registered else "page"
+                scan_rows.append(dict(path=rel, outcome=outcome, reason=None, sha256=sha, seen_at=now))
+            else:
+                scan_rows.append(dict(path=rel, outcome="skipped", reason=f"same bytes as {first[sha]}",
+                                      sha256=sha, seen_at=now))
         con.execute("BEGIN")
         if seen_rows:
             con.execute("DELETE FROM ingest.landing_files WHERE path IN (SELECT unnest(?))",
                         [[r["path"] for r in seen_rows]])
+        cleared = [k for k in cleared if k in quarantined]
+        if cleared:  # a path that held a FIFO or a link before and now holds a file
+            con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?))", [cleared])
+        con.execute("DELETE FROM ingest.landing_scan")
         insert_rows(con, "landing_files", seen_rows)
         insert_rows(con, "raw_pages", page_rows)
         insert_rows(con, "quarantine", quarantine_rows)
+        insert_rows(con, "landing_scan", scan_rows)
         con.execute("COMMIT")
     return stats
 
@@ -123,10 +275,12 @@ def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.Materi
     fetched = FetchStats()
     sources = home.sources_file
     if sources is not None and sources.exists():
-        policy = FetchPolicy(allow_hosts=frozenset(ogi_home.allow_hosts), max_bytes=ogi_home.max_fetch_bytes)
+        policy = FetchPolicy(allow_hosts=frozenset(ogi_home.allow_hosts), max_bytes=ogi_home.max_fetch_bytes,
+                             deadline=ogi_home.fetch_deadline)
         fetched = fetch_sources(home, sources, policy)
         context.log.info(f"sources: {fetched.urls} URLs, {fetched.fetched} fetched, {fetched.not_modified} "
-                         f"unchanged (304), {fetched.failed} failed, {fetched.attachments} attachments")
+                         f"unchanged (304), {fetched.failed} failed, {fetched.attachments} attachments, "
+                         f"{fetched.duplicate_rows} duplicate rows, {fetched.bad_rows} bad rows")
     with connect(home.work_db, read_only=False) as con:
         shas = [r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()]
     total = len(shas)
@@ -136,13 +290,15 @@ def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.Materi
     if new_keys:
         context.instance.add_dynamic_partitions("report_documents", new_keys)
     context.log.info(f"landing: {stats.files_seen} files, {stats.pages_registered} new pages, "
-                     f"{stats.duplicates} duplicates, {stats.quarantined} quarantined")
+                     f"{stats.duplicates} duplicates, {stats.quarantined} quarantined, {stats.skipped} skipped")
     return dg.MaterializeResult(metadata={
         "files_seen": stats.files_seen,
         "files_new_or_changed": stats.files_new_or_changed,
         "pages_registered": stats.pages_registered,
         "duplicate_files": stats.duplicates,
         "quarantined": stats.quarantined,
+        "skipped": stats.skipped,
+        "sources_duplicate_rows": fetched.duplicate_rows, "sources_bad_rows": fetched.bad_rows,
         "raw_pages_total": total,
         "urls": fetched.urls, "urls_fetched": fetched.fetched, "urls_not_modified": fetched.not_modified,
         "urls_failed": fetched.failed, "attachments": fetched.attachments, "fetched_bytes": fetched.bytes,
@@ -160,23 +316,72 @@ class FetchStats:
     failed: int = 0
     pages_registered: int = 0
     attachments: int = 0
+    duplicate_rows: int = 0  # rows naming a URL an earlier row named: fetched once
+    bad_rows: int = 0  # rows not fetched (a year that is no year, an unreadable row), quarantined with their line
     bytes: int = 0
     seconds: float = 0.0
 
 
-def read_sources(path: Path) -> list[FetchJob]:
-    """sources.csv: url, and optional agency and year hints."""
-    import csv
+@dataclass
+class SourcesFile:
+    jobs: list[FetchJob]
+    problems: list[tuple[int, str, str]]  # (line number, the row's URL, why it was not fetched)
+    duplicates: int = 0  # rows whose URL an earlier row already names (fetched once)
 
-    jobs = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            url = (row.get("url") or "").strip()
-            if url and not url.startswith("#"):
-                year = (row.get("year") or "").strip()
-                jobs.append(FetchJob(url=url, hints={"agency_hint": (row.get("agency") or "").strip() or None,
-                                                     "year_hint": int(year) if year.isdigit() else None}))
-    return jobs
+
+_YEAR = re.compile(r"(19|20)[0-9]{2}")
+
+
+def read_sources_file(path: Path) -> SourcesFile:
+    """sources.csv: url, and optional agency and year hints. Decoded like a page (a GBK or Big5 file,
+    a BOM); a row that cannot be read is a problem with its line number, the other rows go on; the same
+    URL twice is one job (the first row's hints)."""
+    import csv
+    import io
+
+    raw = path.read_bytes()
+    if not raw.strip():
+        return SourcesFile([], [])
+    try:
+        text = decode_bytes(raw).text
+    except PageError as err:
+        return SourcesFile([], [(0, "", f"sources file {path.name} unreadable: {err}")])
+    jobs: dict[str, FetchJob] = {}
+    problems, duplicates = [], 0
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    if reader.fieldnames is None or "url" not in [(f or "").strip().lower() for f in reader.fieldnames]:
+        return SourcesFile([], [(1, "", f"sources file {path.name} has no 'url' column (header: "
+                                        f"{', '.join(reader.fieldnames or [])!r})")])
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            problems.append((reader.line_num, "", f"unreadable row: {err}"))
+            continue
+        row = {(k or "").strip().lower(): (v if isinstance(v, str) else "") for k, v in row.items()}
+        url = (row.get("url") or "").strip()
+        if not url or url.startswith("#"):
+            continue
+        year = (row.get("year") or "").strip()
+        if year and not _YEAR.fullmatch(year):
+            problems.append((reader.line_num, url, f"year {year!r} is not a year (four digits, 1900–2099)"))
+            continue
+        if url in jobs:
+            duplicates += 1
+            continue
+        jobs[url] = FetchJob(url=url, hints={"agency_hint": (row.get("agency") or "").strip() or None,
+                                             "year_hint": int(year) if year else None})
+    return SourcesFile(list(jobs.values()), problems, duplicates)
+
+
+def read_sources(path: Path) -> list[FetchJob]:
+    return read_sources_file(path).jobs
+
+
+def sources_row_key(path: Path, line: int, url: str, reason: str) -> str:
+    return hashlib.sha256(f"sources:{path.name}:{line}:{url}:{reason}".encode()).hexdigest()
 
 
 def url_key(url: str) -> str:
@@ -190,13 +395,24 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
     stats = FetchStats()
     started = _time.perf_counter()
     fingerprint = parser_fingerprint()
-    jobs = read_sources(sources)
+    sources_file = read_sources_file(sources)
+    jobs = sources_file.jobs
     stats.urls = len(jobs)
+    stats.duplicate_rows = sources_file.duplicates
     with connect(home.work_db) as con:
         state = {u: (e, lm) for u, e, lm in con.execute(
             "SELECT url, etag, last_modified FROM ingest.fetch_state").fetchall()}
         registered = {r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()}
         log_rows, page_rows, state_rows, bad_rows, cleared = [], [], [], [], []
+        quarantined = {r[0] for r in con.execute("SELECT sha256 FROM ingest.quarantine").fetchall()}
+        row_problems = []
+        for line, url, reason in sources_file.problems:
+            key = sources_row_key(sources, line, url, reason)
+            stats.bad_rows += 1
+            if key not in quarantined:
+                row_problems.append(quarantine_row(key, fingerprint, f"{sources.name}:{line}", url or None, "fetch",
+                                                   f"{sources.name} line {line}: {reason}; row not fetched"))
+                quarantined.add(key)
 
         def handle(job: FetchJob, result: FetchResult, parent: str | None) -> list[FetchJob]:
             now = datetime.now()
@@ -239,12 +455,21 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
 
         for job in jobs:
             job.etag, job.last_modified = state.get(job.url, (None, None))
-        attachments: list[tuple[FetchJob, str]] = []
-        fetch_all(jobs, policy, lambda j, r: attachments.extend((a, j.url) for a in handle(j, r, None)))
+        attachments: dict[str, tuple[FetchJob, str]] = {}  # one fetch per attachment URL, however many link it
+        asked = {j.url for j in jobs}
+
+        def add_attachments(job: FetchJob, result: FetchResult) -> None:
+            for a in handle(job, result, None):
+                if a.url not in asked and a.url not in attachments:
+                    attachments[a.url] = (a, job.url)
+
+        fetch_all(jobs, policy, add_attachments)
         stats.attachments = len(attachments)
         if attachments:
-            parents = {a.url: p for a, p in attachments}
-            fetch_all([a for a, _ in attachments], policy, lambda j, r: handle(j, r, parents[j.url]))
+            fetch_all([a for a, _ in attachments.values()], policy,
+                      lambda j, r: handle(j, r, attachments[j.url][1]))
+        state_rows = list({r["url"]: r for r in state_rows}.values())
+        bad_rows = list({b["sha256"]: b for b in bad_rows}.values())
         con.execute("BEGIN")
         if cleared:
             con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?)) AND step = 'fetch'", [cleared])
@@ -256,6 +481,7 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
         insert_rows(con, "fetch_state", state_rows)
         insert_rows(con, "raw_pages", page_rows)
         insert_rows(con, "quarantine", bad_rows)
+        insert_rows(con, "quarantine", row_problems)
         con.execute("COMMIT")
     stats.seconds = _time.perf_counter() - started
     return stats

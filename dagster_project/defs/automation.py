@@ -48,7 +48,7 @@ def landing_fingerprint(home: DataHome) -> tuple[int, str]:
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                st = os.stat(os.path.join(dirpath, name))
+                st = os.lstat(os.path.join(dirpath, name))  # a broken link or a FIFO is no error
                 digest.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
                 count += 1
     return count, digest.hexdigest()

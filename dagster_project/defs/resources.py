@@ -16,6 +16,7 @@ class OgiHome(dg.ConfigurableResource):
     sources: str | None = None
     allow_hosts: list[str] = []  # private/loopback hosts the fetcher may reach (tests: 127.0.0.1)
     max_fetch_bytes: int = 20 * 1024 * 1024  # larger responses are refused (decoded size)
+    fetch_deadline: float = 120.0  # seconds for one URL, retries, redirects and reads included
 
     @property
     def home(self) -> DataHome:
