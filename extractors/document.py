@@ -83,7 +83,10 @@ _TRAILING_CELLS = re.compile(r"^(?P<label>.*?[^\d\s.,+\-])?\s*(?P<cells>(?:[+\-]
 
 
 _TEXT_ROW_END = Token("row_end", "", False)
-_LABEL_END = re.compile(r"[\u4e00-\u9fff)）]$")
+_LABEL_END = re.compile(r"[\u4e00-\u9fff)）”」\"]$")
+# A row's cells run together into one run of digits (formats.md §7.V): at least one digit per cell of the
+# shortest table row (表三's seven columns), so a long label with commas (（六）1.申请人…，行政机关…) is still a row
+_RUN_OF_ROW = re.compile(r"^\d{7,}$")
 _SENTENCE_MARK = re.compile(r"[。，,；;:：]")
 
 
@@ -96,8 +99,10 @@ def _line_fragments(line: str) -> list[str]:
     label = (m.group("label") or "").strip()
     cells = m.group("cells").split()
     if len(cells) == 1 and not (label and len(label) <= 40 and _LABEL_END.search(label)
-                                and not _SENTENCE_MARK.search(label)):
-        return [line]  # a lone trailing number is a table cell only after a short label
+                                and not _SENTENCE_MARK.search(label)) and not (
+            label and len(label) <= 80 and _LABEL_END.search(label) and "。" not in label
+            and _RUN_OF_ROW.match(cells[0])):
+        return [line]  # a lone trailing number is a table cell only after a short label, or a row's run of digits
     if label and len(label) > 80:
         return [line]
     head, _, unit = label.rpartition(" ")
@@ -289,6 +294,29 @@ def _without_flipbook_furniture(doc: Document) -> Document:
 
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_UNREAD_BLOCKS = re.compile(r"<(script|style|noscript|template|title)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_CELL_END = re.compile(r"</t[dh]\s*>", re.I)
+_LINE_TAGS = re.compile(r"</?(?:br|p|div|tr|li|h[1-6]|table|section|article|header|footer|ul|ol)\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _text_by_tag_strip(html: str) -> str:
+    """The text of a page libxml2 cannot build a tree of: tags removed by pattern (cells as ` | `, rows,
+    blocks and <br> as line breaks), entities decoded."""
+    import html as _html
+
+    text = _UNREAD_BLOCKS.sub(" ", html)
+    text = _CELL_END.sub(" | ", text)
+    text = _LINE_TAGS.sub("\n", text)
+    text = _ANY_TAG.sub("", text)
+    return _html.unescape(text)
+
+
+def _stripped_document(text: str, title: str | None, why: str) -> Document:
+    doc = document_from_text(text, media_type="text/html")
+    note = f"{why}: its text was read with the tags stripped (table layout from the text lines only)"
+    return Document(text=doc.text, tokens=doc.tokens, media_type="text/html", title=title or None,
+                    tables=[], notes=[*doc.notes, note])
 
 
 def document_from_html(html: str, grids: bool = False) -> Document:
@@ -312,11 +340,19 @@ def document_from_html(html: str, grids: bool = False) -> Document:
     try:
         flat = str(_FLATTEN[grids](top))
     except etree.XSLTApplyError as exc:  # nesting deeper than libxslt's template depth
-        raise NotAReportError(f"no text: markup too deeply nested to read ({exc})") from None
+        stripped = _text_by_tag_strip(html)
+        if not stripped.strip():
+            raise NotAReportError(f"no text: markup too deeply nested to read ({exc})") from None
+        return _stripped_document(stripped, title, f"markup too deeply nested for the HTML reader ({exc})")
     if top.tail:
         flat += top.tail
     notes = []
     if any("Excessive depth" in e.message for e in _HTML_PARSER.error_log.filter_from_fatals()):
+        stripped = _text_by_tag_strip(html)
+        if len("".join(re.sub(_MARK + ".", " ", flat).split())) < len("".join(stripped.split())) // 2:
+            # most of the page is below the cut (10,000 nested <div>): its text is kept, read without its tags
+            return _stripped_document(stripped, title, f"markup nested deeper than libxml2 reads ({_MAX_DEPTH:,} "
+                                      "levels)")
         notes.append(f"markup nested deeper than libxml2 reads ({_MAX_DEPTH:,} levels): the page was read up to "
                      "there, the rest of it is lost")
     lines: list[str] = []

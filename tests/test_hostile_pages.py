@@ -26,7 +26,7 @@ REFUSED = [
     ("404 served with 200", "<html><body><h1>404 页面不存在</h1><p>您访问的页面不存在。</p></body></html>".encode(),
      "extract", "not a report"),
     ("deeply nested tables", ("<html><body>" + "<table><tr><td>" * 3000 + "x" + "</td></tr></table>" * 3000
-                              + "</body></html>").encode(), "extract", "no text"),
+                              + "</body></html>").encode(), "extract", "not a report"),  # its text (x) is kept
     ("only markup", b"<html><head><script>var a=1;</script></head><body><div></div></body></html>", "extract",
      "no text"),
     # formats.md §7.S: pages about a report restate its figures but are not one

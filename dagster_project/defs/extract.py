@@ -11,7 +11,8 @@ from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
 from dagster_project import progress
-from extractors.batch import Failure, extract_stored, map_pages
+from dagster_project.children import map_pages
+from extractors.batch import Failure, extract_stored
 from extractors.model import ExtractedReport
 
 _BATCH = 1000

@@ -10,7 +10,8 @@ from dagster_project.settings import DataHome
 from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
 from dagster_project import progress
-from extractors.batch import Failure, NormalizedPage, map_pages, normalize_file
+from dagster_project.children import map_pages, normalize_verified
+from extractors.batch import Failure, NormalizedPage
 
 _BATCH = 500
 
@@ -50,11 +51,12 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None) -> Nor
         stats.pending = len(pending)
         for start in range(0, len(pending), _BATCH * 4):
             batch = pending[start:start + _BATCH * 4]
-            args = [(str(home.root / raw_path), source_path, media_type)
-                    for _, raw_path, source_path, _, media_type in batch]
+            # every read from the raw store checks the bytes against their sha256
+            args = [(str(home.root / raw_path), sha, source_path, media_type)
+                    for sha, raw_path, source_path, _, media_type in batch]
             docs, bad = [], []
             for i, ((sha, _, source_path, source_url, _), result) in enumerate(
-                    zip(batch, map_pages(normalize_file, args, workers)), start=start + 1):
+                    zip(batch, map_pages(normalize_verified, args, workers)), start=start + 1):
                 progress.report("normalize", i, stats.pending)
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(sha, fingerprint, source_path, source_url, result.step, result.error))

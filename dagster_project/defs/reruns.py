@@ -17,7 +17,8 @@ from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
 from dagster_project.storage import connect, quarantine_row
 from extractors import parser_fingerprint
-from extractors.batch import Failure, extract_stored, map_pages, normalize_file
+from dagster_project.children import map_pages, normalize_verified
+from extractors.batch import Failure, extract_stored
 
 DOCUMENTS = dg.DynamicPartitionsDefinition(name="report_documents")
 YEARS = dg.StaticPartitionsDefinition([str(y) for y in range(2008, 2031)])
@@ -33,9 +34,10 @@ def rerun_pages(home: DataHome, shas: list[str]) -> dict:
             "SELECT sha256, raw_path, source_path, source_url, media_type, agency_hint, year_hint "
             "FROM ingest.raw_pages WHERE sha256 IN (SELECT unnest(?)) ORDER BY sha256", [shas]).fetchall()
         counts["pages"] = len(pages)
-        args = [(str(home.root / raw_path), source_path, media_type) for _, raw_path, source_path, _, media_type, _, _ in pages]
+        args = [(str(home.root / raw_path), sha, source_path, media_type)
+                for sha, raw_path, source_path, _, media_type, _, _ in pages]
         docs, bad, extract_args = [], [], []
-        for (sha, _, path, url, _, agency_hint, year_hint), result in zip(pages, map_pages(normalize_file, args)):
+        for (sha, _, path, url, _, agency_hint, year_hint), result in zip(pages, map_pages(normalize_verified, args)):
             if isinstance(result, Failure):
                 bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
                 continue

@@ -124,5 +124,8 @@ def published_build_fingerprint(home) -> str | None:
 
 
 def dbt_resource() -> DbtCliResource:
+    from dagster_project.children import launcher
+
+    # through a launcher that makes dbt die with the run (PR_SET_PDEATHSIG): a killed `ogi run` leaves no dbt
     return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
-                          dbt_executable=dbt_executable())
+                          dbt_executable=launcher(dbt_executable()))

@@ -1,0 +1,161 @@
+"""Child processes die with the run that started them.
+
+- extraction workers: a spawned ProcessPoolExecutor whose initializer asks the kernel to SIGKILL the worker
+  when its parent dies (prctl PR_SET_PDEATHSIG), and that is shut down (workers cancelled and joined) on
+  every exit path, an exception or a KeyboardInterrupt included;
+- dbt: started through a small generated launcher that sets the same death signal and then execs dbt
+  (the signal survives exec), so a killed ``ogi run`` leaves no ``dbt build`` running for minutes;
+- the raw store is read through :func:`read_raw`, which checks the bytes against the sha256 they are stored
+  under (a raw file edited on disk is an error naming the file, never re-extracted as the original).
+
+Only this module and the extractors are imported by a worker (no Dagster)."""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import signal
+import stat
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int | None = None, sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent exits (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent_pid is not None and os.getppid() != parent_pid:  # the parent died before prctl
+        os._exit(1)
+
+
+def _worker_init(parent_pid: int) -> None:
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def map_pages(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None,
+              chunksize: int = 32) -> Iterator[R]:
+    """extractors.batch.map_pages with workers that die with the run: fn over items, in order; in this
+    process when one worker is asked for or the batch is small."""
+    from extractors.batch import default_workers
+
+    items = list(items)
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(items) < 2 * chunksize:
+        yield from map(fn, items)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+    try:
+        yield from pool.map(fn, items, chunksize=chunksize)
+    finally:  # also when the consumer stops early, raises or is interrupted
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- the raw store, verified on every read
+class RawStoreError(Exception):
+    pass
+
+
+def read_raw(raw_file: str | Path, sha256: str) -> bytes:
+    """The bytes of one raw page, checked against its sha256; RawStoreError names the file otherwise."""
+    path = Path(raw_file)
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise RawStoreError(f"raw store: {path} is not a regular file")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RawStoreError(f"raw store: {path} is missing (registered as {sha256})") from None
+    actual = hashlib.sha256(raw).hexdigest()
+    if actual != sha256:
+        raise RawStoreError(f"raw store: {path} does not match its sha256 (stored as {sha256}, the bytes hash to "
+                            f"{actual}): edited or damaged on disk, not read")
+    return raw
+
+
+def normalize_verified(args: tuple[str, str, str | None, str | None]):
+    """(raw file, sha256, source path, declared media type) → NormalizedPage, or Failure (a raw file that
+    does not match its hash is one, at step decode, naming the file)."""
+    from extractors.batch import Failure, NormalizedPage
+    from extractors.document import tokens_to_json
+    from extractors.errors import PageError
+    from extractors.pipeline import read_document
+
+    raw_file, sha, source_path, media_type = args
+    try:
+        raw = read_raw(raw_file, sha)
+        doc, encoding, script = read_document(raw, path=source_path, media_type=media_type)
+        return NormalizedPage(doc.media_type, encoding, script, doc.title, doc.text, tokens_to_json(doc.tokens),
+                              json.dumps(doc.notes, ensure_ascii=False))
+    except RawStoreError as err:
+        return Failure("decode", str(err))
+    except PageError as err:
+        return Failure(err.step, err.message)
+    except Exception as err:  # one bad page never stops the run: it is quarantined with the reason
+        return Failure("decode", f"internal error: {type(err).__name__}: {err}")
+
+
+# ---------------------------------------------------------------- dbt (or any program) dying with its parent
+_LAUNCHER = """#!{python}
+# generated by dagster_project/children.py: run {target} so that it dies with the process that started it
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+os.execv({target!r}, [{target!r}, *sys.argv[1:]])
+"""
+
+
+def launcher(target: str) -> str:
+    """A path that runs ``target`` (same arguments) with PR_SET_PDEATHSIG set; ``target`` itself when the
+    launcher cannot be written (not Linux, no writable temp dir)."""
+    if not sys.platform.startswith("linux"):
+        return target
+    body = _LAUNCHER.format(python=sys.executable, target=target)
+    digest = hashlib.sha256(body.encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"ogi-launchers-{os.getuid()}"
+    path = folder / f"{Path(target).name}-{digest}"
+    try:
+        if not path.exists():
+            folder.mkdir(mode=0o700, exist_ok=True)
+            tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+            tmp.write_text(body)
+            tmp.chmod(0o700)
+            os.replace(tmp, path)
+        return str(path)
+    except OSError:
+        return target
+
+
+def descendants(pid: int | None = None) -> list[int]:
+    """PIDs of every live descendant of ``pid`` (this process by default), from /proc."""
+    pid = os.getpid() if pid is None else pid
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
