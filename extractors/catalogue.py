@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +50,27 @@ class ApplicantType:
     column_order: int
 
 
+@dataclass(frozen=True)
+class CatalogueIdentity:
+    """A strict within-report identity of identities.csv: sum(lhs) = sum(rhs), signed terms."""
+    code: str
+    eras: frozenset[str]
+    scope: str  # row (terms are applicant columns) | applicant_column | report
+    lhs: tuple[tuple[str, int], ...]  # (code, sign)
+    rhs: tuple[tuple[str, int], ...]
+
+    @property
+    def terms(self) -> tuple[tuple[str, int], ...]:
+        return self.lhs + self.rhs
+
+
+def _terms(expression: str) -> tuple[tuple[str, int], ...] | None:
+    if "(" in expression:  # (year Y-1): a cross-year term
+        return None
+    pieces = re.findall(r"([+-]?)\s*([a-z][a-z0-9_]*)", expression)
+    return tuple((code, -1 if sign == "-" else 1) for sign, code in pieces)
+
+
 @dataclass
 class Catalogue:
     indicators: dict[str, Indicator]
@@ -61,6 +83,8 @@ class Catalogue:
     active_columns: frozenset[str] = frozenset()
     fee_columns: dict[str, str] = field(default_factory=dict)
     era_markers: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the strict identities checkable within one report (severity error, not cross-year), from identities.csv
+    identities: list[CatalogueIdentity] = field(default_factory=list)
     _era_cache: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
     _children_cache: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
     # the readers' caches, one dict per (purpose, era): the same labels and headers recur on every page
@@ -133,7 +157,31 @@ def load_catalogue(directory: str | None = None) -> Catalogue:
         cat.active_rows[era] = ordered
     cat.active_columns = frozenset(active_cols)
     cat.era_markers = _era_markers(cat)
+    cat.identities = _identities(base, cat)
     return cat
+
+
+def _identities(base: Path, cat: Catalogue) -> list[CatalogueIdentity]:
+    path = base / "identities.csv"
+    if not path.exists():
+        return []
+    applicants = {a.code for a in cat.applicant_types}
+    out = []
+    for row in _read_csv(path):
+        lhs, rhs = _terms(row["lhs"]), _terms(row["rhs"])
+        if row["severity"].strip() != "error" or lhs is None or rhs is None:
+            continue
+        codes = {c for c, _ in lhs + rhs}
+        if codes <= applicants:
+            scope = "row"
+        elif not codes <= cat.indicators.keys():
+            continue
+        elif all(cat.indicators[c].has_applicants for c in codes):
+            scope = "applicant_column"
+        else:
+            scope = "report"
+        out.append(CatalogueIdentity(row["code"].strip(), frozenset(row["eras"].split("|")), scope, lhs, rhs))
+    return out
 
 
 def _era_markers(cat: Catalogue) -> dict[str, frozenset[str]]:

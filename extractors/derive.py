@@ -16,7 +16,10 @@ def _derived_with_children(cat: Catalogue, era: str) -> list[tuple[Indicator, li
     return cat.memo[key]
 
 
-def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> list[ExtractedValue]:
+def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str,
+                     unread: set | frozenset = frozenset()) -> list[ExtractedValue]:
+    """``unread``: (code, column) cells the tables could not read (an ambiguous run of digits): no subtotal is
+    derived over one of them."""
     # a prose restatement does not stand for a printed cell: the subtotal is still derived, and a prose
     # figure that disagrees with it is reported as a conflict
     present = {(v.indicator, v.applicant_type): v for v in values if v.indicator and v.source != "narrative"}
@@ -31,6 +34,8 @@ def derive_subtotals(values: list[ExtractedValue], cat: Catalogue, era: str) -> 
         for column in sorted(columns, key=lambda c: c or ""):
             if (ind.code, column) in present:
                 continue  # printed (a local template with subtotal rows): the printed cell wins
+            if unread and any((c, column) in unread for c in children):
+                continue
             parts = [present.get((c, column)) for c in children]
             given = [p for p in parts if p is not None and p.value is not None]
             if not given:

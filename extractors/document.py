@@ -88,6 +88,16 @@ _LABEL_END = re.compile(r"[\u4e00-\u9fff)）”」\"]$")
 # shortest table row (表三's seven columns), so a long label with commas (（六）1.申请人…，行政机关…) is still a row
 _RUN_OF_ROW = re.compile(r"^\d{7,}$")
 _SENTENCE_MARK = re.compile(r"[。，,；;:：]")
+_PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
+_AMONG_THEM = re.compile(r"^其中\s*[:：]")
+
+
+def _label_core(label: str) -> str:
+    """A label without its parentheticals and its 其中：: （不同渠道和方式公开相同信息计1条）, the unit notes of the
+    v2008 table, are no sentence."""
+    if "(" in label or "（" in label:
+        label = _PARENTHETICAL.sub("", label)
+    return _AMONG_THEM.sub("", label) if label[:2] == "其中" else label
 
 
 def _line_fragments(line: str) -> list[str]:
@@ -98,8 +108,9 @@ def _line_fragments(line: str) -> list[str]:
         return [line]
     label = (m.group("label") or "").strip()
     cells = m.group("cells").split()
-    if len(cells) == 1 and not (label and len(label) <= 40 and _LABEL_END.search(label)
-                                and not _SENTENCE_MARK.search(label)) and not (
+    core = _label_core(label)
+    if len(cells) == 1 and not (label and len(core) <= 40 and _LABEL_END.search(label)
+                                and not _SENTENCE_MARK.search(core)) and not (
             label and len(label) <= 80 and _LABEL_END.search(label) and "。" not in label
             and _RUN_OF_ROW.match(cells[0])):
         return [line]  # a lone trailing number is a table cell only after a short label, or a row's run of digits

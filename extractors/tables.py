@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extractors.catalogue import Catalogue
+from extractors.digit_runs import READ_BY_CELL, Run, describe, identity_instances, resolve, splits
 from extractors.document import Token
 from extractors.model import ExtractedValue
 from extractors.normalize.text import NA_MARKS, UNIT_WORDS, convert_amount, label_key, parse_number
@@ -39,6 +40,11 @@ _OLD_OTHER_COLUMNS = frozenset({"代码", "历年累计", "累计", "上年同�
 _OLD_UNIT_COLUMNS = frozenset({"计量单位", "单位"})
 _OLD_LABEL_COLUMNS = frozenset({"指标名称", "统计指标", "指标", "项目", "指标项目"})
 _YEAR_COLUMN = re.compile(r"^(?:19|20)\d{2}年度?$")
+# A v2008 table whose header the capture lost but whose rows print two figures (本年 | 历年累计, formats.md §7.V):
+# the second column, checked by the same identities as the year's and never smaller than it
+_CUMULATIVE = "历年累计"
+_FIGURE = re.compile(r"^\d+(?:\.\d+)?$")
+_UNITS_LONGEST_FIRST = sorted(UNIT_WORDS, key=len, reverse=True)
 # Shanghai-style row names for the national rows (formats.md §3.4): printed key → catalogue key
 _OLD_ROW_VARIANTS = {
     "主动公开信息数": "主动公开政府信息数",
@@ -49,6 +55,13 @@ _OLD_ROW_VARIANTS = {
     "行政诉讼数": "行政诉讼数量",
     "受理依申请公开信息总数": "收到申请数",  # 莆田 2009
 }
+
+
+def _glued_unit(key: str) -> str | None:
+    """The unit word a label ends with (…收到申请数件 → 件, …专项经费万元 → 万元), if any."""
+    if key[-1:] not in "元次条件个人篇项":
+        return None
+    return next((u for u in _UNITS_LONGEST_FIRST if key.endswith(u) and len(key) > len(u)), None)
 
 
 def old_table_columns(texts: list[str]) -> list[str] | None:
@@ -173,6 +186,10 @@ def _scan_labels(text: str, labels: list[str]) -> list[str]:
     return found
 
 
+def _year_within_cumulative(cells: tuple[str, ...]) -> bool:
+    return float(cells[0]) <= float(cells[1])
+
+
 class TableReader:
     def __init__(self, catalogue: Catalogue, era: str):
         self.cat = catalogue
@@ -212,10 +229,15 @@ class TableReader:
         # §7.C): labels that got no figures, and `|` rows of figures printed with no label, in page order
         self.unfilled_labels: list[tuple[str, str]] = []  # (printed label, code)
         self.unlabelled_figures: list[list[str]] = []  # one row's cells each
+        # rows whose figures arrived as fewer tokens than cells (formats.md §7.V): cut once the table is read
+        self.runs: list[Run] = []
+        self.cumulative = False  # a headerless v2008 table of 本年 | 历年累计
+        self.layout_known: dict[tuple[str, str | None], float | None] = {}  # the 历年累计 figures read
+        self.unread: set[tuple[str, str | None]] = set()  # cells of rows kept unread: no subtotal is derived over them
 
     # ------------------------------------------------------------ helpers
     def _value(self, code: str | None, applicant: str | None, raw: str, row: Row, label: str,
-               unit_hint: str | None = None) -> None:
+               unit_hint: str | None = None, read_by: str = READ_BY_CELL) -> None:
         raw = raw.strip()
         num = parse_number(raw) if raw and raw not in NA_MARKS else None
         value = None
@@ -228,7 +250,8 @@ class TableReader:
         elif raw and raw not in NA_MARKS:
             self.warnings.append(f"unreadable cell {raw!r} under {label!r}")
         # positional: indicator, applicant_type, value, raw_value, raw_label, blank, approximate, source, evidence
-        self.values.append(ExtractedValue(code, applicant, value, raw, label, num is None, False, "table", row.evidence))
+        self.values.append(ExtractedValue(code, applicant, value, raw, label, num is None, False, "table", row.evidence,
+                                          read_by))
         if code is None:
             self.warnings.append(f"label with no catalogue code kept: {label!r} = {raw!r}")
 
@@ -246,6 +269,9 @@ class TableReader:
         if hit is False:
             key = label_key(text)
             hit = _suffix_match(key, self.row_keys, self.key_lengths)
+            if hit is None and self.era == "v2008" and (unit := _glued_unit(key)):
+                # the unit cell glued to the label (…收到申请数件12, formats.md §7.V)
+                hit = _suffix_match(key[:-len(unit)], self.row_keys, self.key_lengths)
             if hit is None and "*" in key:
                 hit = _masked_match(key, self.row_keys)
             if len(self._row_matches) < 100_000:
@@ -265,11 +291,71 @@ class TableReader:
 
     # ------------------------------------------------------------ main loop
     def read(self, rows: list[Row]) -> None:
+        if self.era == "v2008":
+            self.cumulative = self._two_figure_rows(rows)
         for row in rows:
             self._row(row)
         self._enter(None)
 
+    def _two_figure_rows(self, rows: list[Row]) -> bool:
+        """A v2008 table printed without its header whose rows carry two figures each (本年 | 历年累计): two rows or
+        more with two figures, none with more, and no header of columns."""
+        two = 0
+        for row in rows:
+            if any(" " in t and old_table_columns([t]) for t in row.labels) or self._old_header_cells(row.labels):
+                return False
+            figures = [v for v in row.values if v not in UNIT_WORDS]
+            if len(figures) < 2 or not row.labels:
+                continue
+            if self._match_row(row.labels[-1]) is None:
+                continue
+            if len(figures) > 2 or not all(_FIGURE.match(v) for v in figures):
+                return False
+            two += 1
+        return two >= 2
+
+    def _resolve_runs(self) -> None:
+        """Cut the table's runs of digits with the identities (formats.md §7.V), then write what they give."""
+        runs, self.runs = self.runs, []
+        if not runs:
+            return
+        known: dict = {(v.indicator, v.applicant_type): v.value for v in self.values
+                       if v.indicator is not None and v.source == "table"}
+        known.update(self.layout_known)
+        rows = [i.code for i in self.cat.in_era(self.era) if i.has_applicants]
+        layout_columns = (None, _CUMULATIVE) if self.cumulative else (None,)
+        instances = identity_instances(self.cat, self.era, rows, self.applicant_order, layout_columns)
+        derived = {i.code: [k.code for k in self.cat.children(i.code) if self.era in k.eras]
+                   for i in self.cat.in_era(self.era) if i.is_derived}
+        resolve(runs, known, instances, derived)
+        for run in runs:
+            row, unit = run.context
+            if run.chosen is None:
+                self.unread.update(k for k, e in zip(run.keys, run.emit) if e)
+                self.warnings.append(describe(run))
+                self.values.append(ExtractedValue(None, None, None, run.text, run.label, False, False, "table",
+                                                  row.evidence, "unsplit"))
+                continue
+            for (code, column), cell, emit in zip(run.keys, run.chosen, run.emit):
+                if emit:
+                    self._value(code, column, cell, row, run.label, unit, run.read_by)
+
+    def _run(self, label: str, keys: list, tokens: list[str], row: Row, unit: str | None = None,
+             emit: list[bool] | None = None, order=()) -> bool:
+        """Keep a row whose figures are fewer tokens than its cells, to be cut at the table's end; False when its
+        tokens cannot be cut into its cells at all (a cell lost: nothing is guessed)."""
+        if row.grid or not tokens or any(not t.strip() for t in tokens):
+            return False
+        candidates = splits(tokens, len(keys))
+        if candidates == []:
+            return False
+        self.runs.append(Run(label, keys, tokens, candidates, emit or [True] * len(keys), (row, unit), list(order)))
+        return True
+
     def _enter(self, section: str | None) -> None:
+        if self.section == "review" and self.review_values and not self.review_done:
+            self._review_run()
+        self._resolve_runs()
         if self.section == "review" and self.review_values and not self.review_done:
             self.warnings.append(
                 f"表四: only {len(self.review_values)} of {_REVIEW_ROW_COUNT} cells found (blank cells "
@@ -397,6 +483,11 @@ class TableReader:
         units = [v for v in row.values if v in UNIT_WORDS]
         cells = [v for v in row.values if v not in UNIT_WORDS]
         filled = [v for v in cells if v.strip()]
+        if matched and last_is_label and not units and (unit := _glued_unit(label_key(matched[-1][0]))):
+            units = [unit]  # …专项经费万元 1.9: the unit glued to the label
+        if self.cumulative and matched and last_is_label and not self.old_columns and filled and not row.grid:
+            if self._cumulative_row(row, matched, filled, units[0] if units else None):
+                return
         if self.old_columns and matched and last_is_label and len(_figure_columns(self.old_columns)) >= 2:
             cells, filled = self._old_year_cell(row, cells, matched[-1][0])
         # 统计指标 | 单位 | 统计数: an empty 单位 cell precedes the number, so take the filled cell
@@ -413,6 +504,26 @@ class TableReader:
             label = row.labels[-1]
             if len(label_key(label)) <= _MAX_LABEL_CHARS and "。" not in label:
                 self._value(None, None, cells[0], row, label)
+
+    def _cumulative_row(self, row: Row, matched: list[tuple[str, str]], filled: list[str], unit: str | None) -> bool:
+        """A row of a headerless 本年 | 历年累计 table: two figures are the year's and the cumulative one; one token is
+        a run of the two glued together (…条2639356), cut by the identities in both columns (本年 ≤ 历年累计)."""
+        label, code = matched[-1]
+        for earlier_label, earlier in matched[:-1]:
+            self._value(earlier, None, "", row, earlier_label)
+        if len(filled) == 2:
+            self._value(code, None, filled[0], row, label, unit)
+            num = parse_number(filled[1])
+            self.layout_known[(code, _CUMULATIVE)] = num.value if num else None
+            return True
+        if len(filled) == 1 and self._run(label, [(code, None), (code, _CUMULATIVE)], filled, row, unit,
+                                          emit=[True, False], order=[_year_within_cumulative]):
+            return True
+        self.warnings.append(f"{label!r}: {len(filled)} figure(s) under the two columns 本年 | 历年累计 (header lost): "
+                             f"which is which cannot be told, kept unread: {filled}")
+        self.values.append(ExtractedValue(None, None, None, " ".join(filled), label, False, False, "table",
+                                          row.evidence, "unsplit"))
+        return True
 
     # ------------------------------------------------------------ 表三
     def _applicant_columns(self) -> list[str]:
@@ -490,6 +601,8 @@ class TableReader:
         label, code = matched[-1]
         self.seen_requests_row = True
         cells = row.values
+        if len(cells) < len(columns) and self._run(label, [(code, a) for a in columns], cells, row):
+            return  # a run of digits (…申请数量472000049): cut once the table is read
         if len(cells) < len(columns):
             why = "blank cells lost in flattened text" if not row.grid else "merged or missing cells"
             self.warnings.append(f"{label!r}: {len(cells)} of {len(columns)} applicant cells ({why}); "
@@ -531,6 +644,9 @@ class TableReader:
             codes = [self.active_cells[(canonical, c)] for c in columns]
         elif canonical and len(self.active_rows[canonical]) == len(cells):
             codes = list(self.active_rows[canonical])
+        elif canonical and len(cells) < len(self.active_rows[canonical]) and self._run(
+                printed, [(c, None) for c in self.active_rows[canonical]], cells, row, unit_hint):
+            return  # a run of digits (行政规范性文件1203): cut once the table is read, if only one cut is possible
         else:
             self.warnings.append(
                 f"表二 row {printed!r}: {len(cells)} cells do not fit columns {columns or '(no header)'}")
@@ -558,6 +674,15 @@ class TableReader:
         self.review_done = True
         self.review_values = []
         self._enter(None)
+
+    def _review_run(self) -> None:
+        """表四 in text whose 15 cells came as fewer tokens (one run of 15–20 digits): cut by 表四's sums."""
+        codes = [i.code for i in self.cat.in_era(self.era) if i.section == "review_litigation" and not i.is_derived]
+        tokens = [v for v, _ in self.review_values]
+        src = self.review_values[-1][1]
+        if len(tokens) < len(codes) and self._run("表四", [(c, None) for c in codes], tokens, src):
+            self.review_values = []
+            self.review_done = True
 
     # ------------------------------------------------------------ 信息处理费
     def _fees_row(self, row: Row) -> None:

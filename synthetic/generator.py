@@ -17,10 +17,12 @@ from synthetic.agencies import Agency, draw_agency
 from synthetic.spec import ERAS, OLD_TABLE_TITLE, PRINTED_OLD_HEADERS, Identity, Spec, load_spec
 
 LAYOUTS = {
-    "v2008": ("html_grid", "label_unit_value", "prose"),
-    "v2019": ("html_grid", "cells_per_line", "pipes"),
-    "v2021": ("html_grid", "cells_per_line", "pipes"),
+    "v2008": ("html_grid", "label_unit_value", "prose", "run_together"),
+    "v2019": ("html_grid", "cells_per_line", "pipes", "run_together"),
+    "v2021": ("html_grid", "cells_per_line", "pipes", "run_together"),
 }
+# Drawn when no layout is asked for (run_together, the last, only on request: corpora drawn before it stay the same)
+_LAYOUT_WEIGHTS = (6, 2, 2)
 ENCODINGS = ("utf-8", "gb18030", "big5")
 SCRIPTS = ("simplified", "traditional")
 _YEARS = {"v2008": (2008, 2018), "v2019": (2019, 2020), "v2021": (2021, 2024)}
@@ -114,7 +116,7 @@ def generate_report(seed: int, *, era: str | None = None, layout: str | None = N
     if ident and era not in ident.eras:
         raise ValueError(f"identity {ident.code} does not apply to {era}")
     if layout is None:
-        layout = _weighted(rng, dict(zip(LAYOUTS[era], (6, 2, 2))))
+        layout = _weighted(rng, dict(zip(LAYOUTS[era], _LAYOUT_WEIGHTS)))
     if layout not in LAYOUTS[era]:
         raise ValueError(f"layout {layout!r} is not one of {LAYOUTS[era]}")
     if encoding is not None and encoding not in ENCODINGS:
@@ -188,6 +190,7 @@ class _Build:
         self.blocks: list = []
         self.published_on = None
         self.title_s = ""
+        self.cumulative: dict | None = None  # run_together v2008: code → 历年累计 (this year's figure plus earlier years')
 
     # -- figures ------------------------------------------------------------------------------------------
     def figures(self) -> None:
@@ -197,6 +200,10 @@ class _Build:
         o = self.opts
         if era == "v2008":
             V.old_table(rng, fig, ag.scale)
+            if self.layout == "run_together" and rng.random() < 0.5:  # 莆田-style 本年 | 历年累计 columns
+                earlier = V.Figures(spec, era)
+                V.old_table(Random(rng.random()), earlier, ag.scale * 3)
+                self.cumulative = {k[0]: fig.values[k] + earlier.values[k] for k in fig.values}
         else:
             ident = self.ident
             o.other_subtotal = era == "v2021" and (
@@ -236,6 +243,8 @@ class _Build:
                     self.blank.update((t, None) for _, t in ident.rhs)
         else:
             mode = _weighted(rng, {"none": 6, "zero_blank": 3, "total_only": 1})
+            if self.layout == "run_together":
+                mode = "none"  # a run of digits keeps no trace of a blank cell
             if mode == "total_only" and any(a not in (None, fig.total_col) for _, a in self.forced):
                 mode = "none"   # a break shown in one column needs the whole row printed
             if mode == "zero_blank":
@@ -278,6 +287,12 @@ class _Build:
         if o.thousands and val >= 1000:
             return f"{val:,}"
         return str(val)
+
+    def _cumulative_cell(self, code: str) -> str:
+        if (code, None) in self.blank:
+            return ""
+        val = self.cumulative[code]
+        return format(val, "f") if isinstance(val, Decimal) else str(val)
 
     # -- the document ----------------------------------------------------------------------------------------
     def document(self) -> None:
@@ -410,7 +425,8 @@ class _Build:
             self.blocks.append(("h", t(P.ordinal(i) + "、") + headings[role]))
             if role == "annex":
                 self.blocks.append(("caption", t(OLD_TABLE_TITLE)))
-                self.blocks.append(("table", R.old_table(self.fig.layout, self.cell, t, self.opts)))
+                self.blocks.append(("table", R.old_table(self.fig.layout, self.cell, t, self.opts,
+                                                         self._cumulative_cell if self.cumulative else None)))
             else:
                 self.blocks.extend(("p", s) for s in body[role]() if s)
         if self.layout == "prose" and self.ident:
@@ -505,6 +521,8 @@ class _Build:
             lines.append(t("【字体：大 中 小】"))
         lines.append("")
         lay = self.layout
+        # run_together: every separator lost, or half of them
+        self.spaced = (0.0 if rng.random() < 0.6 else 0.5) if lay == "run_together" else 0.0
         sep_blank = lay in ("cells_per_line", "label_unit_value") or (lay == "prose" and rng.random() < 0.5)
         indent = "  " if lay == "label_unit_value" else ("\u3000\u3000" if rng.random() < 0.3 else "")
         body = []
@@ -517,6 +535,8 @@ class _Build:
                 body.extend(R.cells_per_line(val, o))
             elif lay == "pipes":
                 body.append("\n".join(R.pipes(val, o)))
+            elif lay == "run_together":
+                body.append("\n".join(R.run_together(val, rng, self.spaced)))
             else:
                 body.append("\n".join(R.label_unit_value(val)))
         body.append(t(ag.name))

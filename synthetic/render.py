@@ -146,8 +146,9 @@ def review_table(lay: EraLayout, cell, t, opts: Options) -> Table:
     return Table([r1, r2, r3, r4], kind="review")
 
 
-def old_table(lay: EraLayout, cell, t, opts: Options) -> Table:
-    rows = [[(t(h), 1, 1, False) for h in opts.old_header]]
+def old_table(lay: EraLayout, cell, t, opts: Options, cumulative=None) -> Table:
+    """``cumulative``: code → the 历年累计 cell printed after the year's (莆田-style 本年 | 历年累计), or None."""
+    rows = [[(t(h), 1, 1, False) for h in opts.old_header] + ([(t("历年累计"), 1, 1, False)] if cumulative else [])]
     for kind, label, code, unit in lay.old_rows:
         if kind == "header":
             if opts.old_section_colspan:
@@ -156,7 +157,8 @@ def old_table(lay: EraLayout, cell, t, opts: Options) -> Table:
                 rows.append([(t(label), 1, 1, False), ("", 1, 1, False), ("", 1, 1, False)])
             continue
         show = opts.old_units == "all" or unit in ("万元", "人次")
-        rows.append([(t(label), 1, 1, False), (t(unit) if show else "", 1, 1, False), (cell(code, None), 1, 1, True)])
+        rows.append([(t(label), 1, 1, False), (t(unit) if show else "", 1, 1, False), (cell(code, None), 1, 1, True)]
+                    + ([(cumulative(code), 1, 1, True)] if cumulative else []))
     return Table(rows, kind="old")
 
 
@@ -250,3 +252,28 @@ def label_unit_value(table: Table) -> list[str]:
             out.append("")
     return out
 
+
+
+def run_together(table: Table, rng, spaced: float = 0.0) -> list[str]:
+    """Text a crawler kept (formats.md §7.V): one line per table row, the label then its figures with no separator
+    (``spaced``: the share of separators kept, at random), header rows lost. Full-width rows (a 表二 block title, a
+    v2008 section row) stay as lines; a blank cell leaves nothing. A negative or decimal figure keeps a space before
+    it (a glued ``-8`` or ``0.5`` could not be told from its neighbours)."""
+    out = []
+    for n, row in enumerate(table.rows):
+        values = [text for text, _, _, is_value in row if is_value and text]
+        labels = "".join(text.replace("\n", "") for text, _, _, is_value in row if not is_value)
+        if not any(is_value for *_, is_value in row):
+            title = len([c for c in row if c[0]]) == 1 and not (table.kind == "old" and n == 0)
+            if table.kind in ("active", "old") and title:
+                out.append(labels)  # a block title / section row: a line of its own
+            continue  # a header row: lost
+        line, previous = labels, ""
+        for v in values:
+            glue = "" if rng.random() >= spaced else " "
+            if v.startswith("-") or "." in v or "." in previous:
+                glue = " "
+            line += glue + v
+            previous = v
+        out.append(line)
+    return out
