@@ -5,6 +5,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -47,6 +48,9 @@ def run_summary(home: DataHome) -> dict:
             "values": one("SELECT count(*) FROM ingest.report_values"),
             "quarantined": one("SELECT count(*) FROM ingest.quarantine"),
         }
+        with contextlib.suppress(duckdb.Error):  # every landing entry: a page, quarantined or skipped (why)
+            summary["landing_entries"] = one("SELECT count(*) FROM ingest.landing_scan")
+            summary["skipped"] = one("SELECT count(*) FROM ingest.landing_scan WHERE outcome = 'skipped'")
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
         if "fct_report" in tables:
@@ -60,6 +64,83 @@ def run_summary(home: DataHome) -> dict:
     summary["warehouse"] = str(home.warehouse_db)
     summary["parquet"] = str(home.parquet_dir)
     return summary
+
+
+def _warehouse_state(home: DataHome) -> tuple | None:
+    try:
+        st = home.warehouse_db.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _published_note(home: DataHome, before: tuple | None) -> str:
+    after = _warehouse_state(home)
+    if after == before:
+        return ("the published warehouse is unchanged" if before else "no warehouse had been published; none was")
+    return f"this run had already published {home.warehouse_db}"
+
+
+@contextlib.contextmanager
+def _home_session(data_home: DataHome, what: str, quiet: bool = False):
+    """One process at a time on a data home (a lock refused cleanly, with the holder's PID), the temporary
+    files of killed runs removed first, SIGTERM / SIGINT ending the run at once with what was kept, and a
+    full disk told as such instead of a traceback."""
+    from dagster_project.children import descendants
+    from dagster_project.housekeeping import HomeBusy, clean_leftovers, home_lock, is_disk_full, written_path
+
+    before = _warehouse_state(data_home)
+    with contextlib.ExitStack() as stack:
+        try:
+            stale = stack.enter_context(home_lock(data_home.root, what))
+        except HomeBusy as err:
+            console.print(f"[red]refused[/red]: {err}")
+            raise typer.Exit(75) from None  # EX_TEMPFAIL: try again later
+        removed = clean_leftovers(data_home)
+        if not quiet and removed:
+            console.print(f"removed {len(removed)} temporary file(s) left by an interrupted run: {', '.join(removed[:5])}")
+        if not quiet and stale:
+            console.print(f"took over the data home from a run that is gone ({stale})")
+
+        def stop(signum, _frame):
+            for pid in descendants():  # workers and dbt (they also die with this process: PR_SET_PDEATHSIG)
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                console.show_cursor(True)
+            console.print(f"\n[red]stopped by {signal.Signals(signum).name}[/red]: {_published_note(data_home, before)}; "
+                          f"kept: the raw store ({data_home.raw}) and what the work database had committed "
+                          "(registered pages, finished batches); the next run goes on from there.")
+            sys.stderr.flush()
+            os._exit(128 + signum)
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        stack.callback(lambda: [signal.signal(sig, handler) for sig, handler in previous.items()])
+        try:
+            yield before
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as err:
+            if is_disk_full(err):
+                console.print(f"[red]no space left[/red] while writing {written_path(err, str(data_home.root))}; "
+                              f"{_published_note(data_home, before)}. Free some space and run again.")
+                raise typer.Exit(1) from None
+            raise
+
+
+def _failure_text(result) -> list[tuple[str, str]]:
+    """(step, error chain) of every failed step of a Dagster result."""
+    out = []
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        error = getattr(event.event_specific_data, "error", None)
+        texts = []
+        while error is not None and len(texts) < 10:
+            texts.append(f"{error.cls_name}: {error.message}")
+            error = error.cause or error.context
+        out.append((event.step_key, " | ".join(texts)))
+    return out
 
 
 @contextlib.contextmanager
@@ -105,6 +186,13 @@ def run(
     if allow_host:
         os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
     data_home = _home(home, SAMPLE_CORPUS_DIR if sample and landing is None else landing)
+    with _home_session(data_home, "run", quiet) as before:
+        _run(data_home, before, as_json, quiet)
+
+
+def _run(data_home: DataHome, before, as_json: bool, quiet: bool) -> None:
+    from dagster_project.housekeeping import is_disk_full, written_path
+
     started = time.perf_counter()
     # a no-op run skips dbt on purpose; Dagster then notes every blocking dbt test it did not run
     warnings.filterwarnings("ignore", message=".*emitted no result.*")
@@ -125,6 +213,12 @@ def run(
     elapsed = time.perf_counter() - started
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        full = [(step, text) for step, text in _failure_text(result) if is_disk_full(text)]
+        if full:
+            step, text = full[0]
+            console.print(f"[red]no space left[/red] while writing {written_path(text, 'the output of step ' + step)} "
+                          f"(step {step}); {_published_note(data_home, before)}. Free some space and run again.")
+            raise typer.Exit(1)
         console.print(f"[red]run failed[/red] in steps {failed}: nothing was published. "
                       f"Open the run in the UI (`ogi ui`) for the log.")
         raise typer.Exit(1)
@@ -151,6 +245,11 @@ def rerun(
     if not document and not year:
         raise typer.BadParameter("name --document SHA256 or --year YYYY")
     data_home = _home(home, None)
+    with _home_session(data_home, "rerun", quiet):
+        _rerun(data_home, document, year, quiet)
+
+
+def _rerun(data_home: DataHome, document: list[str], year: list[int], quiet: bool) -> None:
     from dagster import DagsterInstance
 
     from dagster_project.definitions import defs
@@ -204,6 +303,30 @@ def report(
         raise typer.Exit(1)
     path = build_quality_report(data_home.warehouse_db, out or data_home.warehouse_dir / "quality_report.html")
     print(path)
+
+
+@app.command()
+def verify(
+    home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was found as JSON on stdout."),
+) -> None:
+    """Check the data home: every raw file against the sha256 it is stored under, every registered page has
+    its raw file and every raw file is registered. Exit code 1 when anything is wrong."""
+    from dagster_project.housekeeping import verify_home
+
+    data_home = _home(home, None)
+    with _home_session(data_home, "verify", quiet=True):
+        found = verify_home(data_home)
+    if as_json:
+        print(json.dumps({"ok": found.ok, "raw_files": found.raw_files, "registered_pages": found.registered,
+                          "problems": found.problems}, ensure_ascii=False))
+    else:
+        for problem in found.problems:
+            console.print(f"[red]problem[/red]: {problem}")
+        console.print(f"{found.raw_files} raw files checked against their sha256, {found.registered} registered pages: "
+                      + ("[green]no problem[/green]" if found.ok else f"[red]{len(found.problems)} problem(s)[/red]"))
+    if not found.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -32,6 +32,18 @@ def publish_warehouse(home: DataHome) -> dict:
         elif leftover.exists():
             leftover.unlink()
     tmp_parquet.mkdir()
+    try:
+        return _publish(home, tmp_db, tmp_parquet, started)
+    except BaseException:  # a full disk or an interrupt: the published files are untouched, the copies go
+        for leftover in (tmp_parquet, tmp_db, tmp_db.with_name(tmp_db.name + ".wal")):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            elif leftover.exists():
+                leftover.unlink()
+        raise
+
+
+def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
     rows: dict[str, int] = {}
     con = duckdb.connect(str(tmp_db), config=duckdb_config())
     try:
