@@ -5,8 +5,9 @@
 
 For every generated report the generator knows each value it printed. A cell counts as recalled when
 the extractor read the same value for the same (indicator, applicant type); precision counts how many
-of the values the extractor read for those keys are right. Blank printed cells (expected None) count
-as recalled when read as blank.
+of the values the extractor read for those keys are right, and `wrong` counts the others (figures read wrong).
+Blank printed cells (expected None) count as recalled when read as blank. A cell the extractor left unread
+(a run of digits that several cuts fit, formats.md §7.V) is a recall miss, never a precision error.
 """
 from __future__ import annotations
 
@@ -105,17 +106,17 @@ def main() -> None:
     scores = evaluate(args.per_layout, args.seed, args.taiwan_locale)
     print(f"accuracy on generated reports ({args.per_layout} per era × layout, seeds {args.seed}..)"
           + (", each page converted with Taiwan phrases (s2twp)" if args.taiwan_locale else ""))
-    print(f"  {'era':6} {'layout':17} {'recall':>8} {'precision':>10} {'era ok':>7} {'year ok':>8} "
+    print(f"  {'era':6} {'layout':17} {'recall':>8} {'precision':>10} {'wrong':>6} {'era ok':>7} {'year ok':>8} "
           f"{'date ok':>8} {'agency ok':>9} {'refused':>8}")
     total = Counter()
     for (era, layout), s in scores.items():
         recall = s.recalled / max(s.expected, 1)
         precision = s.correct / max(s.read, 1)
-        print(f"  {era:6} {layout:17} {recall:8.3f} {precision:10.3f} {s.era_ok:4}/{s.reports:<3}"
+        print(f"  {era:6} {layout:17} {recall:8.3f} {precision:10.3f} {s.read - s.correct:6} {s.era_ok:4}/{s.reports:<3}"
               f"{s.year_ok:4}/{s.reports:<4}{s.date_ok:4}/{s.reports:<4}{s.agency_ok:5}/{s.reports:<4}{s.refused:5}")
         total.update(expected=s.expected, recalled=s.recalled, read=s.read, correct=s.correct)
     print(f"  {'all':24} {total['recalled'] / max(total['expected'], 1):8.3f} "
-          f"{total['correct'] / max(total['read'], 1):10.3f}")
+          f"{total['correct'] / max(total['read'], 1):10.3f} {total['read'] - total['correct']:6}")
 
 
 if __name__ == "__main__":

@@ -130,8 +130,11 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.report_values (
     approximate     BOOLEAN NOT NULL,
     source          VARCHAR NOT NULL,   -- table | narrative | derived
     evidence        VARCHAR,            -- the text the value was read from
+    read_by         VARCHAR DEFAULT 'cell',  -- cell | digit_split | identity_split | unsplit (formats.md §7.V)
     PRIMARY KEY (report_id, value_seq)
 );
+-- work databases made before the column existed: their rows were read cell by cell
+ALTER TABLE {INGEST_SCHEMA}.report_values ADD COLUMN IF NOT EXISTS read_by VARCHAR DEFAULT 'cell';
 
 -- what the last published warehouse was built from: a run whose ingest fingerprint matches skips
 -- dbt, the checks and publishing (the nightly run with nothing new)

@@ -18,6 +18,9 @@ is in the identity's eras (and, for row checks, in the row indicator's eras). Th
 A check cannot fail on an uncertain figure: given the optional columns ``source`` and ``approximate``, it is
 'not_applicable' when a present term is approximate, or comes from prose (source 'narrative') while another
 term has no row at all (a sentence that leaves a term out has not said it is 0; a blank table cell has).
+Given the optional column ``read_by``, a check one of whose present terms was read by ``identity_split`` (a run
+of digits cut by the identities themselves, formats.md §7.V) is 'not_independent': the identities chose that
+figure, so they cannot check it; it counts as neither pass nor fail (like 'not_applicable', which wins over it).
 
 The facts are pivoted once into a dense report × (indicator, applicant) matrix holding only the cells some
 identity reads; every check is then a few numpy operations over all reports at once.
@@ -35,6 +38,7 @@ from .identities import Identity, Scope, Spec, load_spec
 __all__ = [
     "FAIL",
     "NOT_APPLICABLE",
+    "NOT_INDEPENDENT",
     "PASS",
     "RESIDUAL_COLUMNS",
     "TOLERANCE",
@@ -43,7 +47,8 @@ __all__ = [
 ]
 
 TOLERANCE = 1e-9
-PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "not_applicable"
+PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT = "pass", "fail", "not_applicable", "not_independent"
+IDENTITY_SPLIT = "identity_split"  # ExtractedValue.read_by of a figure the identities chose
 NONE_APPLICANT = "none"  # applicant_type_code of indicators without breakdown
 INPUT_COLUMNS = ("report_id", "format", "indicator_code", "applicant_type_code", "value")
 RESIDUAL_COLUMNS = (
@@ -57,7 +62,7 @@ RESIDUAL_COLUMNS = (
     "residual",
     "status",
 )
-_STATUSES = np.array([PASS, FAIL, NOT_APPLICABLE], dtype=object)
+_STATUSES = np.array([PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -125,21 +130,26 @@ def _empty_result() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _Uncertainty:
-    """Per report × slot: the cell has a row, is approximate, comes from prose."""
+    """Per report × slot: the cell has a row, is approximate, comes from prose, was chosen by the identities."""
 
     stated: np.ndarray
     approximate: np.ndarray
     prose: np.ndarray
+    split: np.ndarray
 
     def of(self, rows: np.ndarray, cols: list[int]) -> np.ndarray:
         """Per report: the check rests on an approximate figure, or on prose that leaves a term unstated."""
         at = np.ix_(rows, cols)
         return self.approximate[at].any(axis=1) | (self.prose[at].any(axis=1) & ~self.stated[at].all(axis=1))
 
+    def chosen_by_identities(self, rows: np.ndarray, cols: list[int]) -> np.ndarray:
+        """Per report: a term of the check was cut from a run of digits by the identities (not independent)."""
+        return self.split[np.ix_(rows, cols)].any(axis=1)
+
 
 def _uncertainty(values: pd.DataFrame, keep: np.ndarray, r: np.ndarray, s: np.ndarray,
                  shape: tuple[int, int]) -> _Uncertainty | None:
-    if "source" not in values.columns and "approximate" not in values.columns:
+    if "source" not in values.columns and "approximate" not in values.columns and "read_by" not in values.columns:
         return None  # facts without provenance: every present figure is taken as printed
     stated = np.zeros(shape, dtype=bool, order="F")
     stated[r, s] = True
@@ -149,7 +159,10 @@ def _uncertainty(values: pd.DataFrame, keep: np.ndarray, r: np.ndarray, s: np.nd
     prose = np.zeros(shape, dtype=bool, order="F")
     if "source" in values.columns:
         prose[r, s] = (values["source"] == "narrative").to_numpy(dtype=bool)[keep]
-    return _Uncertainty(stated, approximate, prose)
+    split = np.zeros(shape, dtype=bool, order="F")
+    if "read_by" in values.columns:
+        split[r, s] = (values["read_by"] == IDENTITY_SPLIT).to_numpy(dtype=bool)[keep]
+    return _Uncertainty(stated, approximate, prose, split)
 
 
 def _side(block: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -252,7 +265,9 @@ def identity_residuals(
         with np.errstate(invalid="ignore"):
             status = np.where(lhs_present & rhs_present, np.where(np.abs(residual) < TOLERANCE, 0, 1), 2)
         if uncertainty is not None:
-            status = np.where(uncertainty.of(rows, [slots[k] for k in inst.lhs + inst.rhs]), 2, status)
+            cols = [slots[k] for k in inst.lhs + inst.rhs]
+            status = np.where((status != 2) & uncertainty.chosen_by_identities(rows, cols), 3, status)
+            status = np.where(uncertainty.of(rows, cols), 2, status)
         parts["report"].append(rows)
         parts["lhs"].append(lhs)
         parts["rhs"].append(rhs)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .evaluate import FAIL, NOT_APPLICABLE, PASS, TOLERANCE, identity_residuals
+from .evaluate import FAIL, NOT_APPLICABLE, NOT_INDEPENDENT, PASS, TOLERANCE, identity_residuals
 from .identities import Identity, Spec, load_spec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -339,10 +339,10 @@ def validate_identities(
 
     started = time.perf_counter()
     status = residuals["status"].to_numpy()
-    unknown = set(pd.unique(status)) - {PASS, FAIL, NOT_APPLICABLE}
+    unknown = set(pd.unique(status)) - {PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT}
     if unknown:
         raise ValueError(f"validate_identities: unknown status values {sorted(map(str, unknown))}")
-    applicable = status != NOT_APPLICABLE
+    applicable = (status == PASS) | (status == FAIL)  # not_independent counts like not_applicable
     by_code: dict[str, np.ndarray] = (
         {str(k): np.asarray(v) for k, v in residuals.groupby("identity_code", sort=False).indices.items()}
         if len(residuals) else {}

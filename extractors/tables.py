@@ -298,21 +298,27 @@ class TableReader:
         self._enter(None)
 
     def _two_figure_rows(self, rows: list[Row]) -> bool:
-        """A v2008 table printed without its header whose rows carry two figures each (本年 | 历年累计): two rows or
-        more with two figures, none with more, and no header of columns."""
-        two = 0
+        """A v2008 table printed without its header whose rows carry two figures each (本年 | 历年累计): no header of
+        columns, no row with more than two figures, and two rows or more with two figures, or a row whose one
+        figure starts with 0 (`00`, `012`: two figures run together, as no single figure is printed so)."""
+        two = glued = 0
         for row in rows:
+            if row.grid:
+                continue
             if any(" " in t and old_table_columns([t]) for t in row.labels) or self._old_header_cells(row.labels):
                 return False
             figures = [v for v in row.values if v not in UNIT_WORDS]
-            if len(figures) < 2 or not row.labels:
+            if not figures or not row.labels or self._match_row(row.labels[-1]) is None:
                 continue
-            if self._match_row(row.labels[-1]) is None:
-                continue
-            if len(figures) > 2 or not all(_FIGURE.match(v) for v in figures):
+            if len(figures) > 2:
                 return False
-            two += 1
-        return two >= 2
+            if len(figures) == 1:
+                glued += len(figures[0]) > 1 and figures[0][0] == "0" and figures[0].isdigit()
+            elif all(_FIGURE.match(v) for v in figures):
+                two += 1
+            else:
+                return False
+        return two >= 2 or glued >= 1
 
     def _resolve_runs(self) -> None:
         """Cut the table's runs of digits with the identities (formats.md §7.V), then write what they give."""

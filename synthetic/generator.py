@@ -523,6 +523,8 @@ class _Build:
         lay = self.layout
         # run_together: every separator lost, or half of them
         self.spaced = (0.0 if rng.random() < 0.6 else 0.5) if lay == "run_together" else 0.0
+        if self.cumulative:
+            self.spaced = 0.5  # some rows keep the space between the year's figure and 历年累计, some lose it
         sep_blank = lay in ("cells_per_line", "label_unit_value") or (lay == "prose" and rng.random() < 0.5)
         indent = "  " if lay == "label_unit_value" else ("\u3000\u3000" if rng.random() < 0.3 else "")
         body = []

@@ -36,7 +36,7 @@ def _fact_chunks(work_db: str) -> Iterator["pd.DataFrame"]:
         for chunk in range(n_chunks):
             progress.report("identity checks (GX)", chunk, n_chunks)
             yield con.execute(
-                "SELECT report_id, format, indicator_code, applicant_type_code, value, source, approximate "
+                "SELECT report_id, format, indicator_code, applicant_type_code, value, source, approximate, read_by "
                 "FROM main.fct_indicator_value "
                 "WHERE hash(report_id) % ? = ?", [n_chunks, chunk]).df()
         progress.report("identity checks (GX)", n_chunks, n_chunks)

@@ -45,7 +45,7 @@ def report_rows(report: ExtractedReport, fingerprint: str, now: datetime) -> tup
     values = [
         dict(report_id=report_id, value_seq=i, indicator_code=v.indicator, raw_label=v.raw_label,
              applicant_type=v.applicant_type, value=v.value, raw_value=v.raw_value, blank=v.blank,
-             approximate=v.approximate, source=v.source, evidence=v.evidence)
+             approximate=v.approximate, source=v.source, evidence=v.evidence, read_by=v.read_by)
         for i, v in enumerate(report.values)
     ]
     return row, values

@@ -68,7 +68,7 @@ def build_quality_report(warehouse_db: Path, out: Path) -> Path:
                                    count(*) filter (where status = 'pass') as passed,
                                    count(*) filter (where status = 'fail') as failed
                             from fct_identity_check c join fct_report r using (report_id)
-                            where status != 'not_applicable' group by 1, 2 order by 1, 2""")
+                            where status in ('pass', 'fail') group by 1, 2 order by 1, 2""")
         reasons = q("""select step, regexp_replace(error, '[0-9]+', 'N', 'g') as reason, count(*) n
                        from fct_quarantine group by 1, 2 order by n desc limit 20""") if n_quarantine else []
         worst = q("""select r.report_id, r.agency_name, r.year, r.format, r.n_identity_failures,

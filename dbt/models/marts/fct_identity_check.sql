@@ -7,6 +7,9 @@
 --              A check cannot fail on an uncertain figure: it is not_applicable when a present term is
 --              approximate (余/约/近/多), or comes from prose while another term is not stated at all (a
 --              sentence that leaves a term out has not said it is 0; a blank table cell has).
+--              A check is not_independent when a present term was read by identity_split (a run of digits cut
+--              by the identities themselves, formats.md §7.V): it chose that figure, so it cannot check it; it is
+--              neither a pass nor a fail (not_applicable wins over it).
 -- A failing identity is data (a row here, a flag on fct_report), never a dbt test failure.
 with terms as (
 
@@ -44,7 +47,7 @@ applicant_rows as (
 
 indicator_values as (
 
-    select report_id, indicator_code, applicant_type_code, value, source, approximate
+    select report_id, indicator_code, applicant_type_code, value, source, approximate, read_by
     from {{ ref('fct_indicator_value') }}
 
 ),
@@ -107,7 +110,8 @@ term_values as (
         indicator_values.value,
         indicator_values.report_id is not null as is_stated,
         coalesce(indicator_values.approximate, false) as is_approximate,
-        coalesce(indicator_values.source = 'narrative', false) as is_prose
+        coalesce(indicator_values.source = 'narrative', false) as is_prose,
+        coalesce(indicator_values.read_by = 'identity_split', false) as is_identity_split
 
     from term_lookups
     left join indicator_values
@@ -130,7 +134,8 @@ sums as (
         count(*) filter (where side = 'rhs') as n_rhs_terms,
         count(value) filter (where side = 'rhs') as n_rhs_present,
         sum(sign * value) filter (where side = 'rhs') as rhs,
-        bool_or(is_approximate) or (bool_or(is_prose) and not bool_and(is_stated)) as is_uncertain
+        bool_or(is_approximate) or (bool_or(is_prose) and not bool_and(is_stated)) as is_uncertain,
+        bool_or(is_identity_split) as is_identity_split
 
     from term_values
     group by report_id, identity_code, applicant_type_code, indicator_code
@@ -160,8 +165,10 @@ final as (
         sums.rhs,
         sums.lhs - sums.rhs as residual,
         sums.is_uncertain,
+        sums.is_identity_split,
         case
             when sums.n_lhs_present = 0 or sums.n_rhs_present = 0 or sums.is_uncertain then 'not_applicable'
+            when sums.is_identity_split then 'not_independent'
             when abs(sums.lhs - sums.rhs) < 1e-9 then 'pass'
             else 'fail'
         end as status

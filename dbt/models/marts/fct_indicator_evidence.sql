@@ -53,6 +53,7 @@ final as (
         preferred.approximate,
         preferred.source,
         preferred.evidence,
+        preferred.read_by,
         preferred.is_mapped,
         preferred.is_mapped and preferred.preference_rank = 1 as is_preferred,
         preferred.preference_rank,

@@ -27,6 +27,7 @@ final as (
         evidence.approximate,
         evidence.source,
         evidence.evidence,
+        evidence.read_by,
         evidence.raw_label,
         evidence.value_seq,
         evidence.n_evidence_rows,

@@ -41,7 +41,8 @@ checks as (
         report_id,
         count(*) filter (where status in ('pass', 'fail')) as n_identity_checks,
         count(*) filter (where status = 'fail') as n_identity_failures,
-        count(*) filter (where status = 'not_applicable') as n_identity_not_applicable,
+        -- not_independent (a term chosen by the identities themselves, formats.md §7.V) counts like not_applicable
+        count(*) filter (where status in ('not_applicable', 'not_independent')) as n_identity_not_applicable,
         list_sort(list_distinct(list(identity_code) filter (where status = 'fail'))) as failed_identities
 
     from {{ ref('fct_identity_check') }}

@@ -30,6 +30,7 @@ renamed as (
         source.approximate,
         source.source,
         source.evidence,
+        coalesce(source.read_by, 'cell') as read_by,
         source.indicator_code is not null as is_mapped
 
     from source
