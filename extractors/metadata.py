@@ -8,7 +8,12 @@ _REPORT_TITLE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)\s*[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?[)）]?\s*"
     r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
 )
-_TITLE_NO_AGENCY = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+_TITLE_NO_AGENCY = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?"
+                              r"(?:报告|年报)|年报$)")
+# a title run into the first sentence (柞市镇2019年政府信息公开工作年度报告根据《条例》…): the agency must end as
+# a body's name does
+_BODY_END = re.compile(r"(?:人民政府|政府|办事处|街道|镇|乡|苏木|县|区|旗|市|州|盟|省|局|委员会|委|办公室|办|厅|中心|管委会|"
+                       r"管理委员会|院|所|站|队|署|馆|部|处|会|林区|农场)$")
 # 2024年上海市科委政府信息公开工作年度报告: the year first, the agency after it (the whole line, a bracketed
 # note such as （全文） allowed after it)
 _TITLE_YEAR_FIRST = re.compile(
@@ -17,11 +22,20 @@ _TITLE_YEAR_FIRST = re.compile(
 )
 _TITLE_TAIL_CHARS = 12  # the second line of a title broken over two (…政府信息公开工作 / 年度报告)
 _INTRO_AGENCY = re.compile(
-    r"(?:现公布|现将|总结|公布)(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
+    r"(?:现公布|现将|总结|公布)《?(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:政府)?信息公开"
 )
-_PERIOD = re.compile(r"统计(?:期限|周期|时限|区间)[^。]{0,10}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|时段|期间|范围)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
+# 现将本机关2019年度政府信息公开工作情况报告如下 / 特向社会公布2019年…
+_INTRO_YEAR = re.compile(r"(?:现将|现公布|向社会公布|予以公布|公布)(?:本(?:机关|单位|部门|局|委|办|镇|乡|街道|县|区|市))?《?"
+                         r"(?P<year>(?:19|20)\d{2})\s*年度?(?:政府|政务)?信息公开")
+# the statistics period however it is worded: 自2019年1月1日起至2019年12月31日止, 2019年1月1日至12月31日
+_YEAR_SPAN = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|~)\s*"
+                        r"(?:(?P=year)\s*年\s*)?12\s*月\s*31\s*日")
+# a year opening the first sentence: 2024年，某某区人民政府… (a line of its own, near the top)
+_YEAR_OPENING = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*[,，以来]\s*[\u4e00-\u9fff]")
+_NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对)|(?:现将|根据|按照|工作|情况|报告|编制|公布)")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
 _NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
 # Mirror / SEO-spam hosts write gambling ads into agency names (formats.md §7.T: 新葡京博彩官网区人民政府北京街道
@@ -80,6 +94,9 @@ def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
         m = _REPORT_TITLE.search(compact)
         if m and len(compact) <= 50:
             return _clean_agency(m.group("agency")), int(m.group("year")), i
+        if m and m.start() == 0 and m.end() <= 50 and _BODY_END.search(m.group("agency")) \
+                and not _NOT_A_NAME.search(m.group("agency")):
+            return _clean_agency(m.group("agency")), int(m.group("year")), i
         m = _TITLE_NO_AGENCY.match(compact)
         if m:
             prev = re.sub(r"\s+", "", lines[i - 1]) if i else ""
@@ -125,9 +142,20 @@ def _clean_agency(name: str) -> str | None:
 
 
 def find_year(text: str, title_year: int | None) -> int | None:
+    """The title's year; else the intro's (现公布X2019年…, 现将2019年度…), the statistics period's, a year
+    opening the first sentence (2024年，…) or one before 我/本/全."""
     if title_year:
         return title_year
-    for pattern in (_INTRO_AGENCY, _PERIOD, _YEAR_IN_TEXT):
+    head = text[:6000]
+    for pattern in (_INTRO_AGENCY, _INTRO_YEAR, _PERIOD, _YEAR_SPAN):
+        m = pattern.search(head)
+        if m:
+            return int(m.group("year"))
+    for line in head.splitlines()[:60]:
+        m = _YEAR_OPENING.match(line.strip())
+        if m:
+            return int(m.group("year"))
+    for pattern in (_PERIOD, _YEAR_SPAN, _YEAR_IN_TEXT):
         m = pattern.search(text)
         if m:
             return int(m.group("year"))
@@ -144,7 +172,81 @@ def find_agency(text: str, title_agency: str | None) -> str | None:
     if title_agency:
         return title_agency
     m = _CONTACT_AGENCY.search(text)
-    return _clean_agency(m.group("agency")) if m else None
+    if m and _clean_agency(m.group("agency")):
+        return _clean_agency(m.group("agency"))
+    names = agency_names(text, None)
+    return names[0] if names else None
+
+
+# ---------------------------------------------------------------- every place a report names itself (formats.md §7.W)
+_NAME = r"[\u4e00-\u9fff（）()]{2,40}?"
+_COMPILED_BY = re.compile(r"由(?P<agency>" + _NAME + r")(?:负责|牵头|组织)?(?:编制|编写|起草|编撰|撰写|制作|汇总)")
+_ASK = re.compile(r"请(?:与|向|联系|致电|咨询)(?P<agency>" + _NAME + r")(?:联系|咨询|反映|提出|查询|[,，。;；(（:：])")
+_GOV_OFFICE = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?人民政府办公(?:室|厅))")
+_SIGNATURE_LINE = re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<date>(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年.*)?$")
+_SELF_REFERENCE = re.compile(r"(?:我|本)(?P<ref>镇|乡|街道|苏木|旗|县|区|市|州|盟|省|局|委|办|厅|中心|院|所|站|管委会|机关)"
+                             r"(?![\u4e00-\u9fff]{0,1}(?:人民政府|政府信息公开工作年度报告))")
+_NAME_WORD = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _plausible_name(name: str | None) -> str | None:
+    """A body's name, not a self-reference (我局, 本机关) nor a phrase."""
+    if not name:
+        return None
+    name = _clean_agency(name)
+    if not name or len(name) < 3 or _NOT_A_NAME.search(name) or not _BODY_END.search(name):
+        return None
+    return name
+
+
+def _signature(lines: list[str]) -> str | None:
+    """The signature at the end: a name on its own line above the date (or with it on one line)."""
+    tail = [ln.strip() for ln in lines[-25:] if ln.strip()]
+    for i in range(len(tail) - 1, -1, -1):
+        line = re.sub(r"\s+", "", tail[i])
+        if len(line) > 45:
+            continue
+        m = _SIGNATURE_LINE.match(line)
+        if not m:
+            continue
+        if m.group("date") and parse_date(m.group("date")) and _plausible_name(m.group("agency")):
+            return _plausible_name(m.group("agency"))
+        nxt = re.sub(r"\s+", "", tail[i + 1]) if i + 1 < len(tail) else ""
+        if not m.group("date") and nxt and len(nxt) <= 20 and parse_date(nxt) and _plausible_name(line):
+            return _plausible_name(line)
+    return None
+
+
+def agency_names(text: str, title_agency: str | None, lines: list[str] | None = None) -> list[str]:
+    """Every name the report gives itself, most telling first: the intro (现公布X…年度报告), the title, 由X编制,
+    the signature, the contacts (发布机构, 主办单位), 请与X联系, X人民政府办公室. Duplicates dropped."""
+    lines = text.splitlines() if lines is None else lines
+    head = text[:4000]
+    found: list[str | None] = []
+    m = _INTRO_AGENCY.search(head)
+    found.append(_clean_agency(m.group("agency")) if m else None)
+    found.append(title_agency)
+    found += [_plausible_name(m.group("agency")) for m in _COMPILED_BY.finditer(text)]
+    found.append(_signature(lines))
+    m = _CONTACT_AGENCY.search(text)
+    found.append(_clean_agency(m.group("agency")) if m else None)
+    found += [_plausible_name(m.group("agency")) for m in _ASK.finditer(text)]
+    m = _GOV_OFFICE.search(head)
+    found.append(_plausible_name(m.group("agency")) if m else None)
+    out: list[str] = []
+    for name in found:
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def self_reference(text: str) -> str | None:
+    """What the report calls itself when it does not name itself: 镇 for 我镇, 局 for 我局, 机关 for 本机关
+    (the most frequent in the first part of the text)."""
+    refs = [m.group("ref") for m in _SELF_REFERENCE.finditer(text[:6000])]
+    if not refs:
+        return None
+    return max(set(refs), key=lambda r: (refs.count(r), -refs.index(r)))
 
 
 def _signature_date(text: str, agency: str | None, ok) -> date | None:

@@ -12,8 +12,9 @@ from extractors.document import Document, document_from_html, document_from_text
 from extractors.era import detect_era
 from extractors.errors import DecodeError, NotAReportError
 from extractors.gazetteer import resolve_agency
-from extractors.metadata import (about_a_report, agency_kind, find_agency, find_clues, find_published_on, find_title,
-                                 find_year)
+from extractors.agency import place_agency
+from extractors.metadata import (about_a_report, agency_kind, agency_names, find_agency, find_clues, find_published_on,
+                                 find_title, find_year)
 from extractors.model import Agency, ExtractedReport, SourceInfo
 from extractors.narrative import PATTERNS, PATTERNS_CSV, conflicts, prose_text, read_narrative
 from extractors.normalize.decode import decode_bytes
@@ -23,7 +24,7 @@ from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
 # so the next run re-extracts every page.
-PARSER_VERSION = "0.3.4"
+PARSER_VERSION = "0.3.5"
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p)\b", re.I)
 _UNSUPPORTED_MAGIC = {
@@ -108,8 +109,11 @@ def _resolve_agency(name: str, year: int | None, footer: str | None, address: st
     return resolve_agency(name, year, footer=footer, address=address, phone=phone, postcode=postcode, icp=icp)
 
 
-def resolve(name: str | None, year: int | None, text: str) -> Agency:
-    """The agency as the report names it, placed in the division gazetteer with the page's clues."""
+def resolve(name: str | None, year: int | None, text: str, names: list[str] | None = None) -> Agency:
+    """The agency as the report names it, placed in the division gazetteer with the page's clues; with
+    `names` (every name the report gives itself), placed through those too (extractors/agency.py)."""
+    if names is not None:
+        return place_agency(name, names, year, text)
     if not name:
         return Agency(name=None)
     r = _resolve_agency(name, year, **find_clues(text))
@@ -176,7 +180,7 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         warnings.append("agency name not found")
     warnings.extend(hint_notes)
     published_on = find_published_on(lines, title_index, year, name)
-    agency = resolve(name, year, doc.text)
+    agency = resolve(name, year, doc.text, agency_names(doc.text, title_agency, lines))
     if agency.status == "ambiguous":
         warnings.append(f"agency {name!r} is ambiguous in the gazetteer: {', '.join(agency.candidates[:5])} "
                         f"(settle it in dbt/seeds/gazetteer/agency_overrides.csv)")

@@ -42,6 +42,7 @@ class Unit:
     valid_from: int
     valid_to: int | None
     backfill: bool = False  # township first seen in 2016 with no 2015 row (NBS 2015 is incomplete)
+    zone: bool = False  # a functional zone (ref_functional_zone.csv) standing for the division it is filed under
 
     @property
     def rank(self) -> int:
@@ -182,6 +183,19 @@ def load(root: Path) -> Gazetteer:
                       else prefecture_short_forms(u.name) if u.level == "prefecture" else [])
             for s in shorts:
                 g.names[normalize_text(s)].append(Key(u, True))
+    # ---- functional zones and other bodies the NBS list lacks (formats.md §7.W), filed under a division
+    path = root / "ref_functional_zone.csv"
+    if path.exists():
+        for r in _read(path):
+            code = r["code6"].strip()
+            filed = g.units_by_code.get(code)
+            if not filed:
+                continue
+            unit = Unit(code, r["name"].strip(), filed[-1].level, filed[-1].parent,
+                        _int(r["valid_from"]) or 1980, _int(r["valid_to"]), zone=True)
+            names = [r["name"], *(r.get("aliases") or "").split("|")]
+            for n in {normalize_text(n.strip()) for n in names if n.strip()}:
+                g.names[n].append(Key(unit, False))
     g.names = dict(g.names)
     g.lengths = tuple(sorted({len(k) for k in g.names}, reverse=True))
     by_first: dict[str, set[int]] = defaultdict(set)

@@ -46,6 +46,7 @@ _FOOTER_POST = re.compile(r"(?:邮编|邮政编码)[:]?(\d{6})(?!\d)")
 _FOOTER_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|Tel|TEL)[:]?((?:\+?86)?[-(]?0\d{2,3}[-)]?\d{7,8})")
 _PHONE = re.compile(r"(?:\+?86|0086)?[-\s]*\(?(0\d{2,3})\)?[-\s]*(\d{7,8})(?!\d)")
 _POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_DIVISION_SUFFIX = ("区", "县", "旗", "市", "州", "盟", "省", "地区")
 # a township-level NBS name made only of zone words (开发区, 经济技术开发区, 高新区): dozens of counties have one
 _GENERIC_ZONE = re.compile(
     r"(?:国家级?|省级?)?(?:经济技术|经济|高新技术产业|高新技术|高新|工业|产业|科技|综合|保税|出口加工|旅游|现代|农业)*"
@@ -268,6 +269,12 @@ def _explicit_places(g: Gazetteer, text: str, year: int | None) -> list[tuple[st
     return out
 
 
+def places_in_text(text: str, year: int | None, gazetteer: Gazetteer | None = None) -> list[tuple[str, int, str]]:
+    """The places a free text names without doubt, in order: [(code, rank, the names as printed)]."""
+    g = gazetteer or get_gazetteer()
+    return _explicit_places(g, normalize_text(text), year)
+
+
 def _phone_area(phone: str) -> str | None:
     s = unicodedata.normalize("NFKC", phone)
     m = _PHONE.search(s)
@@ -428,6 +435,20 @@ def resolve_agency(
     for text in (*context, *((address,) if address else ())):
         explicit += _explicit_places(g, normalize_text(text), year)
 
+    if len(chains) > 1 and not all(m.short for m in chains[-1]):
+        # 西咸新区沣西新城太平镇人民政府: a word the gazetteer does not know breaks the chain; the last chain
+        # names the body, placed within what the chains before it name without doubt
+        last = chains[-1]
+        earlier = _explicit_places(g, norm[:last[0].start], year)
+        if earlier:
+            before = norm[:last[0].start]
+            lead = "" if chains[0][0].start == 0 else before
+            attempt = _decide(g, name, norm, year, last, lead, norm[last[-1].end:], hints, explicit + earlier)
+            if attempt is not None and attempt.status == "resolved" and attempt.level is not None \
+                    and all(r < _rank_of(attempt.division_code) for _, r, _ in earlier):
+                attempt.evidence.append("within:" + ",".join(sf for _, _, sf in earlier))
+                return attempt
+
     trimmed: list[str] = []
     full_kind = _kind(chain[-1].units, prefix, rest, chain[-1].surface)
     while True:
@@ -445,13 +466,18 @@ def resolve_agency(
     if trimmed:
         if verdict.status == "resolved":
             verdict.evidence.append("not placed below: " + ",".join(trimmed))
-        verdict = replace(verdict, kind=full_kind)  # 衡南县永平镇人民政府 is a township government, placed at its county
+        # 衡南县永平镇人民政府 placed at its county is no county government: a government kind only at its own level
+        verdict = replace(verdict, kind=full_kind if full_kind == "department" else "other")
     return verdict
 
 
 def _candidates(chain: list[_Mention]) -> list[dict]:
     scored = _chain_scores(chain)
     units = _collapse_same_name([u for u, _, _, _ in scored])
+    if chain[-1].surface.endswith(_DIVISION_SUFFIX) and any(u.rank < 4 for u in units):
+        # 东城区 is 北京市东城区, not the township-level 东城区 of 许昌 that NBS lists: a name printed with a
+        # division's suffix is that division when one carries it
+        units = [u for u in units if u.rank < 4]
     return [{"unit": u, "score": CHAIN_WEIGHT * s, "chain": s, "evidence": list(ev), "conflicts": conflicts,
              "hint": 0} for u, s, ev, conflicts in scored if u in units]
 
@@ -506,7 +532,8 @@ def _decide(g: Gazetteer, name: str, norm: str, year: int | None, chain: list[_M
                               + ",".join(sorted({sf for _, _, sf in explicit})))
         cand = keep
         if rejected:
-            general.append("rejected:" + ",".join(c["unit"].code for c in rejected))
+            codes = [c["unit"].code for c in rejected]
+            general.append(f"rejected:{len(codes)} ({','.join(codes[:4])}{',…' if len(codes) > 4 else ''})")
     for source, codes in hints:
         if not codes:
             continue
@@ -539,6 +566,10 @@ def _decide(g: Gazetteer, name: str, norm: str, year: int | None, chain: list[_M
         ev = list(win["evidence"])
         if len(ranked) == 1:
             ev.insert(0, f"name:{chain[-1].surface} unique")
+        if u.zone:
+            # a functional zone stands for the division it is filed under; it is not that division's government
+            rest_kind = "department" if rest_kind == "department" or _ORG_TAIL.search(chain[-1].surface) else "other"
+            ev.append(f"zone:{u.name} filed under {u.code}")
         gone = _abolished(g, u, year)
         if gone:
             # a division abolished before the report year (莱芜市 in 2021, merged into 济南): only the
