@@ -82,6 +82,10 @@ def detect_era(tokens: list[Token], cat: Catalogue, year: int | None) -> tuple[s
             if any(n >= 6 and key[-n:] in shared for n in lengths if n <= len(key)):
                 requests_rows += 1
     if requests_rows >= 2:
+        # and no row or column of either format's own: a capture that lost the header rows (formats.md §7.V) and
+        # prints no （六） sub-rows; the report year tells (formats.md §1.2)
+        if not scores.get("v2021") and not scores.get("v2019") and year is not None and year >= _FIRST_V2021_YEAR:
+            return "v2021", True
         return ("v2021" if scores.get("v2021") else "v2019"), True
     # No table to tell: a report is dated by its year, as formats.md §1.2 dates the eras (v2019 for the 2019
     # and 2020 reports, v2021 from 2021), so the prose of a report whose tables are images is still read.

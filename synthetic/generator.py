@@ -203,7 +203,7 @@ class _Build:
             if self.layout == "run_together" and rng.random() < 0.5:  # 莆田-style 本年 | 历年累计 columns
                 earlier = V.Figures(spec, era)
                 V.old_table(Random(rng.random()), earlier, ag.scale * 3)
-                self.cumulative = {k[0]: fig.values[k] + earlier.values[k] for k in fig.values}
+                self.cumulative = earlier.values  # the earlier years'; this year's is added once it is final
         else:
             ident = self.ident
             o.other_subtotal = era == "v2021" and (
@@ -218,6 +218,8 @@ class _Build:
         self.printed = printed
         if self.ident:
             self.forced = set(V.break_identity(rng, fig, self.ident, printed))
+        if self.cumulative is not None:  # 历年累计 = this year's figure (a broken identity included) + earlier years'
+            self.cumulative = {k[0]: fig.values[k] + self.cumulative[k] for k in fig.values}
         if self.layout == "prose":
             return
         self._blanks()

@@ -270,8 +270,8 @@ def test_structural_fault_fails_the_build(built):
     shutil.copy(db, broken)
     with duckdb.connect(str(broken)) as con:
         con.execute(f"""insert into ingest.report_values values
-            ('{A_V2021}', 1000, 'req_not_in_catalogue', '不存在的指标', null, 1, '1', false, false, 'table', null),
-            ('{A_V2021}', 1001, 'req_new', '一、本年新收政府信息公开申请数量', 'alien', 1, '1', false, false, 'table', null)""")
+            ('{A_V2021}', 1000, 'req_not_in_catalogue', '不存在的指标', null, 1, '1', false, false, 'table', null, 'cell'),
+            ('{A_V2021}', 1001, 'req_new', '一、本年新收政府信息公开申请数量', 'alien', 1, '1', false, false, 'table', null, 'cell')""")
     target = tmp / "target_broken"
     build = dbt("build", broken, target)
     assert build.returncode != 0

@@ -19,6 +19,7 @@ import pytest
 from expectations import (
     FAIL,
     NOT_APPLICABLE,
+    NOT_INDEPENDENT,
     PASS,
     RESIDUAL_COLUMNS,
     IdentityCheckMismatch,
@@ -390,6 +391,39 @@ def test_a_check_cannot_fail_on_an_uncertain_figure():
     # a table with a blank cell: the blank is 0, so the check still fails
     table = _with_provenance(facts("table", "v2021", flow | {("req_carried_in", "total"): np.nan}))
     assert failing(identity_residuals(table)) == {("req_flow", "total", None, 2.0)}
+
+
+def test_a_check_on_a_figure_the_identities_chose_is_not_independent():
+    """A run of digits cut into its row's cells by the identities (read_by identity_split, formats.md §7.V): the
+    checks that read such a figure chose it, so they are not_independent, neither a pass nor a fail (the rule of
+    dbt's fct_identity_check); a split forced by the digits alone (digit_split) is checked like a cell, and an
+    uncertain figure still makes the check not_applicable."""
+    cells = clean_cells("v2021")
+    split = {("req_new", "natural_person"), ("req_new", "total")}  # the row 一、本年新收… cut by the identities
+    frame = facts("split", "v2021", cells)
+    frame = frame.assign(source="table", approximate=False,
+                         read_by=["identity_split" if c in split else "digit_split" if c[0] == "res_total" else "cell"
+                                  for c in zip(frame["indicator_code"], frame["applicant_type_code"])])
+    st = statuses(identity_residuals(frame))
+    assert st[("req_flow", "natural_person", None)] == NOT_INDEPENDENT
+    assert st[("req_flow", "total", None)] == NOT_INDEPENDENT
+    assert st[("applicant_total", "total", "req_new")] == NOT_INDEPENDENT
+    assert st[("req_flow", "commercial_enterprise", None)] == PASS  # its terms were read cell by cell
+    assert st[("res_total_sum", "total", None)] == PASS  # digit_split: the only cut, checked like a cell
+    assert st[("applicant_total", "total", "req_carried_in")] == PASS
+    assert sum(v == NOT_INDEPENDENT for v in st.values()) == 3
+    # a wrong figure in a split row does not fail the checks that chose it
+    frame.loc[(frame["indicator_code"] == "req_new") & (frame["applicant_type_code"] == "total"), "value"] += 5
+    st = statuses(identity_residuals(frame))
+    assert st[("req_flow", "total", None)] == NOT_INDEPENDENT and FAIL not in st.values()
+    # not_applicable wins: an approximate term
+    frame.loc[frame["indicator_code"] == "req_carried_in", "approximate"] = True
+    assert statuses(identity_residuals(frame))[("req_flow", "natural_person", None)] == NOT_APPLICABLE
+    # the GX validation counts not_independent like not_applicable: evaluated rows only
+    validation = validate_identities(frame.assign(approximate=False, value=facts("split", "v2021", cells)["value"]))
+    assert validation.success
+    by_code = {r.identity_code: r for r in validation.results}
+    assert by_code["req_flow"].n_not_applicable == 2 and by_code["req_flow"].n_checked == 5
 
 
 # ----------------------------------------------------------------------------------------------- eras

@@ -15,7 +15,7 @@ from extractors.catalogue import load_catalogue
 from synthetic import ENCODINGS, LAYOUTS, SCRIPTS, generate_report
 
 CAT = load_catalogue()
-POSITIONAL = {"html_grid", "label_unit_value"}
+POSITIONAL = {"html_grid", "label_unit_value"}  # run_together (every cell of a row in one run) is handled apart
 CASES = [(era, layout) for era, layouts in LAYOUTS.items() for layout in layouts]
 
 
@@ -60,7 +60,14 @@ def test_extraction_recovers_the_generated_values(case, seed, encoding, script):
     got = read_values(report)
     wrong = {k: (v, got[k]) for k, v in synthetic.expected.items() if k in got and not same(got[k], v)}
     assert not wrong, f"values read wrong: {wrong}"
-    if layout != "prose":
+    if layout == "run_together":
+        # a run of digits that several cuts fit is left unread (formats.md §7.V), and says so: a recall miss, never a
+        # wrong figure
+        missing = {k for k in recoverable(synthetic) if k not in got}
+        unread = [w for w in report.warnings if "ambiguous digit run" in w or "under the two columns" in w]
+        assert not missing or unread, f"printed cells not read, with no warning: {sorted(missing)[:10]}"
+        assert len(missing) <= 0.5 * len(recoverable(synthetic))
+    elif layout != "prose":
         missing = {k for k in recoverable(synthetic) if k not in got}
         assert not missing, f"printed cells not read: {sorted(missing)[:10]}"
 

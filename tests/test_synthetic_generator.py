@@ -368,6 +368,46 @@ def test_text_layouts_print_the_requests_values(era: str):
                 assert got == want, (seed, layout, code)
 
 
+@pytest.mark.parametrize("era", ["v2019", "v2021"])
+def test_run_together_prints_a_row_as_its_label_and_its_figures_joined(era: str):
+    """formats.md §7.V: one line per row, the figures joined with no separator (or some of them kept), the header
+    rows of the tables lost."""
+    import unicodedata
+    glued = 0
+    for seed in range(20):
+        r = generate_report(seed, era=era, layout="run_together", script="simplified")
+        lines = [unicodedata.normalize("NFKC", x) for x in r.raw.decode(r.encoding).split("\n")]
+        assert not any(x.startswith(("自然人", "申请人情况", "信息内容", "结果维持")) for x in lines)
+        for code in ("req_new", "res_total", "req_carried_out"):
+            label = unicodedata.normalize("NFKC", _printed_request_label(code))
+            (line,) = [x for x in lines if x.startswith(label) and x[len(label):].replace(" ", "").isdigit()]
+            want = [str(int(r.expected[(code, a)])) for a in APPLICANTS]
+            assert line[len(label):].replace(" ", "") == "".join(want), (seed, code)
+            glued += " " not in line
+    assert glued > 10  # most rows lose every separator
+
+
+def test_run_together_v2008_glues_the_cumulative_figure_on_some_rows():
+    seen_cumulative = seen_glued = 0
+    for seed in range(30):
+        r = generate_report(seed, era="v2008", layout="run_together", script="simplified")
+        text = r.raw.decode(r.encoding)
+        assert "统计指标" not in text.split("统计表")[-1][:40]  # the header row is lost
+        line = next(x for x in text.split("\n") if x.startswith(INDICATORS["old_req_received"]["label_zh"]))
+        figures = line[len(INDICATORS["old_req_received"]["label_zh"]):].lstrip("件").split()
+        value = r.expected[("old_req_received", None)]
+        if value is None:
+            assert figures == []
+        elif len(figures) == 2 or (figures and figures[0] != str(int(value))):
+            seen_cumulative += 1  # this year's figure, then 历年累计 (not smaller), spaced or glued
+            year, cumulative = (figures if len(figures) == 2 else (str(int(value)), figures[0][len(str(int(value))):]))
+            assert "".join(figures).startswith(str(int(value))) and int(cumulative) >= int(year)
+            seen_glued += len(figures) == 1
+        else:
+            assert figures == [str(int(value))]
+    assert seen_cumulative and seen_glued
+
+
 def test_label_unit_value_prints_values_after_labels():
     for seed in range(30):
         r = generate_report(seed, era="v2008", layout="label_unit_value", script="simplified")
