@@ -10,6 +10,7 @@ no county government.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from extractors.gazetteer import resolve_agency
@@ -45,14 +46,19 @@ def _named_by_reference(text: str, year: int | None) -> str | None:
     suffixes = _REF_SUFFIX.get(ref or "")
     if not suffixes:
         return None
-    part = text[:_HEAD] + "\n" + text[-_TAIL:]
-    places = {}
-    for code, rank, surface in places_in_text(part, year):
-        if surface.endswith(suffixes) and (rank == 4) == (ref in ("镇", "乡", "街道", "苏木")):
-            places.setdefault(code, surface)
+    town = ref in ("镇", "乡", "街道", "苏木")
+    places: dict[str, list[str]] = {}
+    for code, rank, surface in places_in_text(text, year):
+        if surface.endswith(suffixes) and (rank == 4) == town:
+            places.setdefault(code, []).append(surface)
     if len(places) != 1:
         return None
-    return next(iter(places.values()))
+    surfaces = next(iter(places.values()))
+    # named once, the place may be one the body writes about (对口支援都江堰市): twice, or with its county
+    with_county = town and any(re.search(r"[县市区旗]", sf[:-len(ref)]) for sf in surfaces)
+    if len(surfaces) < 2 and not with_county:
+        return None
+    return max(surfaces, key=len)
 
 
 def place_agency(name: str | None, names: list[str], year: int | None, text: str) -> Agency:

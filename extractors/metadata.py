@@ -5,8 +5,8 @@ import re
 from datetime import date
 
 _REPORT_TITLE = re.compile(
-    r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)\s*[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?[)）]?\s*"
-    r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"
+    r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)\s*(?:关于)?[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?[)）]?\s*"
+    r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:报告|年报)"
 )
 _TITLE_NO_AGENCY = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?"
                               r"(?:报告|年报)|年报$)")
@@ -22,9 +22,25 @@ _TITLE_YEAR_FIRST = re.compile(
 )
 _TITLE_TAIL_CHARS = 12  # the second line of a title broken over two (…政府信息公开工作 / 年度报告)
 _INTRO_AGENCY = re.compile(
-    r"(?:现公布|现将|总结|公布)《?(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
+    r"(?:现公布|现将|总结|公布|现发布|发布|编制|编写)(?:了)?《?(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:政府)?信息公开"
 )
+# 特向社会公布2014年岱山经济开发区管委会政府信息公开工作年度报告: the year first
+_INTRO_YEAR_FIRST = re.compile(
+    r"(?:公布|现将|编制|发布|编写)(?:了)?《?(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)"
+    r"(?:政府|政务)?信息公开")
+# 上饶市人民政府根据全市2022年度…编制本报告 / 绍兴市越城区东湖街道特编制2023年…报告: the subject of the sentence
+_SUBJECT_COMPILES = re.compile(
+    r"(?:^|[。,，;；:：\n])(?P<agency>[\u4e00-\u9fff（）()]{3,40}?)(?:(?:根据|依据|按照)[^。]{0,120}?)?(?:特|特此|现)?"
+    r"(?:编制|编写|发布|公布)(?:了)?(?:本|此)?(?:(?:19|20)\d{2}年度?)?[^。]{0,30}?报告")
+# 2010年,南昌县统计局在县委、县政府的正确领导下… : the first sentence's subject
+_YEAR_SUBJECT = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:以来)?\s*[,，]\s*(?P<agency>[\u4e00-\u9fff（）()]{3,30}?)"
+    r"(?:在|认真|坚持|高度|按照|根据|深入|始终|进一步|严格|紧紧|紧密|围绕|以|全面|积极|继续|切实|不断|着力|扎实|共|依法|主动|结合|通过|把)")
+# 本报告的电子版可在高邑县人民政府网站(www…)下载 / 欢迎进入铜仁市高新区管委会政府网站 / 以青川县门户网站为主要公开平台
+_SITE_NAME = re.compile(
+    r"(?:电子版可在|可在|欢迎(?:进入|访问|来到)?|以|在|登录|通过)(?P<agency>[\u4e00-\u9fff（）()]{2,30}?)"
+    r"(?:政府门户网站|门户网站|政府网站|门户网|政务网站|政府网|网站|政务网|信息网|官网|门户)")
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|时段|期间|范围)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
 # 现将本机关2019年度政府信息公开工作情况报告如下 / 特向社会公布2019年…
@@ -35,7 +51,8 @@ _YEAR_SPAN = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(
                         r"(?:(?P=year)\s*年\s*)?12\s*月\s*31\s*日")
 # a year opening the first sentence: 2024年，某某区人民政府… (a line of its own, near the top)
 _YEAR_OPENING = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*[,，以来]\s*[\u4e00-\u9fff]")
-_NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对)|(?:现将|根据|按照|工作|情况|报告|编制|公布)")
+_NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对|特|向|此|该|其|各|并|和|及|由)|(?:现将|根据|按照|工作|情况|报告|编制|公布)"
+                         r"|(?:社会|公众|群众)$")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
 _NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
 # Mirror / SEO-spam hosts write gambling ads into agency names (formats.md §7.T: 新葡京博彩官网区人民政府北京街道
@@ -147,7 +164,9 @@ def find_year(text: str, title_year: int | None) -> int | None:
     if title_year:
         return title_year
     head = text[:6000]
-    for pattern in (_INTRO_AGENCY, _INTRO_YEAR, _PERIOD, _YEAR_SPAN):
+    # without a heading, the statistics period says what the figures cover: an intro citing its own title
+    # is the line most often copied from last year's report
+    for pattern in (_PERIOD, _YEAR_SPAN, _INTRO_AGENCY, _INTRO_YEAR):
         m = pattern.search(head)
         if m:
             return int(m.group("year"))
@@ -167,8 +186,11 @@ def find_agency(text: str, title_agency: str | None) -> str | None:
     m = _INTRO_AGENCY.search(text[:3000])
     if m:
         name = _clean_agency(m.group("agency"))
-        if name:
+        if name and not _NOT_A_NAME.search(name):
             return name
+    m = _INTRO_YEAR_FIRST.search(text[:3000])
+    if m and _plausible_name(m.group("agency")):
+        return _plausible_name(m.group("agency"))
     if title_agency:
         return title_agency
     m = _CONTACT_AGENCY.search(text)
@@ -187,6 +209,8 @@ _SIGNATURE_LINE = re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P
 _SELF_REFERENCE = re.compile(r"(?:我|本)(?P<ref>镇|乡|街道|苏木|旗|县|区|市|州|盟|省|局|委|办|厅|中心|院|所|站|管委会|机关)"
                              r"(?![\u4e00-\u9fff]{0,1}(?:人民政府|政府信息公开工作年度报告))")
 _NAME_WORD = re.compile(r"[\u4e00-\u9fff]")
+_SITE_TAIL = re.compile(r"(?:政府信息公开|信息公开|政务公开|政务服务)$")
+_OFFICE_TAIL = re.compile(r"(?:(?<=人民政府)|(?<=办事处)|(?<=管委会))(?:党政办公室|党政办|办公室|政务公开办公室|综合办公室|党政综合办公室)$")
 
 
 def _plausible_name(name: str | None) -> str | None:
@@ -224,15 +248,23 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
     head = text[:4000]
     found: list[str | None] = []
     m = _INTRO_AGENCY.search(head)
-    found.append(_clean_agency(m.group("agency")) if m else None)
+    found.append(_plausible_name(m.group("agency")) if m else None)
+    m = _INTRO_YEAR_FIRST.search(head)
+    found.append(_plausible_name(m.group("agency")) if m else None)
     found.append(title_agency)
+    found += [_plausible_name(m.group("agency")) for m in _SUBJECT_COMPILES.finditer(head)]
+    for line in head.splitlines()[:80]:
+        m = _YEAR_SUBJECT.match(line.strip())
+        if m:
+            found.append(_plausible_name(m.group("agency")))
     found += [_plausible_name(m.group("agency")) for m in _COMPILED_BY.finditer(text)]
     found.append(_signature(lines))
     m = _CONTACT_AGENCY.search(text)
     found.append(_clean_agency(m.group("agency")) if m else None)
-    found += [_plausible_name(m.group("agency")) for m in _ASK.finditer(text)]
+    found += [_plausible_name(_OFFICE_TAIL.sub("", m.group("agency"))) for m in _ASK.finditer(text)]
     m = _GOV_OFFICE.search(head)
     found.append(_plausible_name(m.group("agency")) if m else None)
+    found += [_plausible_name(_SITE_TAIL.sub("", m.group("agency"))) for m in _SITE_NAME.finditer(text)]
     out: list[str] = []
     for name in found:
         if name and name not in out:

@@ -70,6 +70,8 @@ class Gazetteer:
     icp: dict[str, str] = field(default_factory=dict)
     overrides: dict[str, list[tuple[int | None, int | None, str, str]]] = field(
         default_factory=lambda: defaultdict(list))
+    # 舒城 for 舒城县, 永川 for 永川区: read only right before a zone word (安徽舒城经济开发区)
+    county_short: dict[str, list[Unit]] = field(default_factory=lambda: defaultdict(list))
 
     # ---------------------------------------------------------------- time
 
@@ -196,6 +198,12 @@ def load(root: Path) -> Gazetteer:
             names = [r["name"], *(r.get("aliases") or "").split("|")]
             for n in {normalize_text(n.strip()) for n in names if n.strip()}:
                 g.names[n].append(Key(unit, False))
+    for versions in g.units_by_code.values():
+        for u in versions:
+            if u.level == "county" and len(u.name) >= 3 and u.name.endswith(("县", "区", "市", "旗")) \
+                    and not u.name.endswith(("自治县", "自治旗", "新区", "城区", "郊区", "矿区", "林区")) and not is_placeholder(u.name):
+                g.county_short[normalize_text(u.name[:-1])].append(u)
+    g.county_short = dict(g.county_short)
     g.names = dict(g.names)
     g.lengths = tuple(sorted({len(k) for k in g.names}, reverse=True))
     by_first: dict[str, set[int]] = defaultdict(set)

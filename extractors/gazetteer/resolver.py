@@ -46,11 +46,14 @@ _FOOTER_POST = re.compile(r"(?:邮编|邮政编码)[:]?(\d{6})(?!\d)")
 _FOOTER_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|Tel|TEL)[:]?((?:\+?86)?[-(]?0\d{2,3}[-)]?\d{7,8})")
 _PHONE = re.compile(r"(?:\+?86|0086)?[-\s]*\(?(0\d{2,3})\)?[-\s]*(\d{7,8})(?!\d)")
 _POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+_FTZ = re.compile(r"^中国\(([\u4e00-\u9fff]{2,4})\)")  # 中国(福建)自由贸易试验区福州片区
 _DIVISION_SUFFIX = ("区", "县", "旗", "市", "州", "盟", "省", "地区")
 # a township-level NBS name made only of zone words (开发区, 经济技术开发区, 高新区): dozens of counties have one
 _GENERIC_ZONE = re.compile(
     r"(?:国家级?|省级?)?(?:经济技术|经济|高新技术产业|高新技术|高新|工业|产业|科技|综合|保税|出口加工|旅游|现代|农业)*"
-    r"(?:开发区|园区|工业园|工业区|新区|高新区|实验区|示范区|集中区)(?:管理委员会|管委会|街道|直属乡镇|办事处)?")
+    r"(?:开发区|园区|工业园|产业园|科技园|工业区|新区|高新区|实验区|示范区|集中区|片区|保税区|综保区)"
+    r"(?:管理委员会|管委会|街道|直属乡镇|办事处)?"
+    r"|林业局|林场|农场|牧场|渔场|茶场|管理局|管理区|管委会|管理委员会")
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,48 @@ def _scan(g: Gazetteer, text: str, year: int | None) -> list[_Mention]:
                 continue
         out.append(m)
     return out
+
+
+_ZONE_WORD = re.compile(r"经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|开发区|工业园区|工业园|产业园区|产业园"
+                        r"|科技园|新区|片区|综合保税区|保税区|综保区|实验区|试验区|示范区|工业集中区")
+_ZONE_PROPER = 6  # the zone's own name between the place and the zone word (杭州|钱江|经济开发区)
+
+
+def _short_at(g: Gazetteer, text: str, i: int, year: int | None) -> _Mention | None:
+    for length in (4, 3, 2):
+        piece = text[i:i + length]
+        if len(piece) < length:
+            continue
+        keys = [k for k in g.names.get(piece, ()) if k.short and g.valid(k.unit, year, slack=1)]
+        units = [k.unit for k in keys] or [u for u in g.county_short.get(piece, ()) if g.valid(u, year, slack=1)]
+        if units:
+            return _Mention(i, i + length, piece, list({u.code: u for u in units}.values()), True, False)
+    return None
+
+
+def _zone_mentions(g: Gazetteer, text: str, year: int | None, mentions: list[_Mention]) -> list[_Mention]:
+    """Short forms right before a zone word are places too: 杭州钱江经济开发区 (杭州), 安徽舒城经济开发区 (安徽,
+    舒城县), 永川高新技术产业开发区 (永川区). Elsewhere a county's short form is never read."""
+    if not _ZONE_WORD.search(text):
+        return mentions
+    out = list(mentions)
+    solid = [m for m in mentions if not _generic(m)]
+    pos = 0
+    for z in _ZONE_WORD.finditer(text):
+        if any(m.start <= z.start() < m.end for m in solid):
+            continue
+        start = max([m.end for m in solid if m.end <= z.start()] + [pos])
+        i, new = start, []
+        while i < z.start():
+            m = _short_at(g, text, i, year)
+            if m is None:
+                break
+            new.append(m)
+            i = m.end
+        if new and z.start() - i <= _ZONE_PROPER and not any(n.start < m.end and m.start < n.end for n in new for m in out):
+            out += new
+        pos = z.end()
+    return sorted(out, key=lambda m: m.start)
 
 
 def _chains(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
@@ -256,8 +301,8 @@ def _explicit_places(g: Gazetteer, text: str, year: int | None) -> list[tuple[st
     """The places a text names without doubt: chains whose last name has one best unit (no short form
     alone, no generic zone word). -> [(code, rank, surface)]"""
     out = []
-    for chain in _chains(text, _scan(g, text, year)):
-        if all(m.short for m in chain) or _generic(chain[-1]):
+    for chain in _chains(text, _zone_mentions(g, text, year, _scan(g, text, year))):
+        if _generic(chain[-1]):
             continue
         scored = [s for s in _chain_scores(chain) if not s[3]]
         if not scored:
@@ -387,7 +432,8 @@ def resolve_agency(
     """Resolve an agency name (+ optional page clues) to a division valid in the report year."""
     g = gazetteer or get_gazetteer()
     norm = normalize_text(name or "")
-    mentions = _scan(g, norm, year)
+    norm = _FTZ.sub(r"\1", norm)
+    mentions = _zone_mentions(g, norm, year, _scan(g, norm, year))
     chains = _chains(norm, mentions)
     chain = chains[0] if chains else []
     prefix = norm[:chain[0].start] if chain else ""
@@ -435,7 +481,7 @@ def resolve_agency(
     for text in (*context, *((address,) if address else ())):
         explicit += _explicit_places(g, normalize_text(text), year)
 
-    if len(chains) > 1 and not all(m.short for m in chains[-1]):
+    if len(chains) > 1:
         # 西咸新区沣西新城太平镇人民政府: a word the gazetteer does not know breaks the chain; the last chain
         # names the body, placed within what the chains before it name without doubt
         last = chains[-1]
