@@ -4,6 +4,7 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -58,8 +59,9 @@ def _inside(path: str, root: str) -> bool:
 
 
 def landing_entries(landing: Path) -> list[LandingEntry]:
-    """Every entry under the landing folder, links not followed out of it. Only regular files are ever
-    opened (a FIFO would block open() forever)."""
+    """Every entry under the landing folder; links are never followed (one out of the folder is refused, one
+    inside it is skipped: its target is read under its own name). Only regular files are ever opened (a FIFO
+    would block open() forever)."""
     root = os.path.realpath(landing)
     entries: list[LandingEntry] = []
 
@@ -79,7 +81,8 @@ def landing_entries(landing: Path) -> list[LandingEntry]:
             return LandingEntry(rel, skipped="symlink to a directory: not followed (its files are read where they are)")
         if not stat.S_ISREG(st.st_mode):
             return LandingEntry(rel, refused=f"symlink to {_kind(st.st_mode)}: only regular files are read")
-        return LandingEntry(rel, read_path=Path(target))
+        inner = Path(os.path.relpath(target, root)).as_posix()
+        return LandingEntry(rel, skipped=f"symlink to {inner}: read under its own name, not twice")
 
     for dirpath, dirnames, filenames in os.walk(landing):
         keep = []
@@ -364,9 +367,10 @@ def read_sources_file(path: Path) -> SourcesFile:
         url = (row.get("url") or "").strip()
         if not url or url.startswith("#"):
             continue
-        year = (row.get("year") or "").strip()
+        printed = (row.get("year") or "").strip()
+        year = unicodedata.normalize("NFKC", printed)  # full-width digits are digits
         if year and not _YEAR.fullmatch(year):
-            problems.append((reader.line_num, url, f"year {year!r} is not a year (four digits, 1900–2099)"))
+            problems.append((reader.line_num, url, f"year {printed!r} is not a year (four digits, 1900–2099)"))
             continue
         if url in jobs:
             duplicates += 1
