@@ -81,7 +81,8 @@ def place_agency(name: str | None, names: list[str], year: int | None, text: str
             tried.append(ref_name)
         for alt in tried:
             r2 = _resolve(alt, year, **clues, context=tuple(n for n in (primary, *names) if n != alt))
-            if r2.status == "resolved":
+            # a national body is no place for a body that names itself otherwise
+            if r2.status == "resolved" and (r2.division_code or not name):
                 placed_by = r2
                 break
     kind = r.kind if r.status == "resolved" and r.kind != "other" else agency_kind(primary)

@@ -6,8 +6,11 @@ from datetime import date
 
 _REPORT_TITLE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)\s*(?:关于)?[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?[)）]?\s*"
-    r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:报告|年报)"
+    r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)"
 )
+# 《工业和信息化部政府信息公开工作2010年度报告》: the year inside
+_YEAR_INSIDE = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?(?P<year>(?:19|20)\d{2})\s*年度?(?:报告|年报)")
 _TITLE_NO_AGENCY = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?"
                               r"(?:报告|年报)|年报$)")
 # a title run into the first sentence (柞市镇2019年政府信息公开工作年度报告根据《条例》…): the agency must end as
@@ -202,13 +205,15 @@ def find_agency(text: str, title_agency: str | None) -> str | None:
 
 # ---------------------------------------------------------------- every place a report names itself (formats.md §7.W)
 _NAME = r"[\u4e00-\u9fff（）()]{2,40}?"
-_COMPILED_BY = re.compile(r"由(?P<agency>" + _NAME + r")(?:负责|牵头|组织)?(?:编制|编写|起草|编撰|撰写|制作|汇总)")
-_ASK = re.compile(r"请(?:与|向|联系|致电|咨询)(?P<agency>" + _NAME + r")(?:联系|咨询|反映|提出|查询|[,，。;；(（:：])")
+_COMPILED_BY = re.compile(r"由(?P<agency>" + _NAME + r")(?:负责|牵头|组织)?(?:(?:根据|依据|按照)[^。]{0,160}?)?"
+                          r"(?:编制|编写|起草|编撰|撰写|制作|汇总)")
+_ASK = re.compile(r"请(?:与|向|联系|联络|致电|咨询)[:：]?(?P<agency>" + _NAME + r")(?:联系|联络|咨询|反映|提出|查询|[,，。;；(（:：])")
 _GOV_OFFICE = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?人民政府办公(?:室|厅))")
 _SIGNATURE_LINE = re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<date>(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年.*)?$")
 _SELF_REFERENCE = re.compile(r"(?:我|本)(?P<ref>镇|乡|街道|苏木|旗|县|区|市|州|盟|省|局|委|办|厅|中心|院|所|站|管委会|机关)"
                              r"(?![\u4e00-\u9fff]{0,1}(?:人民政府|政府信息公开工作年度报告))")
 _NAME_WORD = re.compile(r"[\u4e00-\u9fff]")
+_TRIGGER_PREFIX = re.compile(r"^(?:特?向社会)?现?(?:发布|公布|编制|印发|总结)(?:了)?")
 _SITE_TAIL = re.compile(r"(?:政府信息公开|信息公开|政务公开|政务服务)$")
 _OFFICE_TAIL = re.compile(r"(?:(?<=人民政府)|(?<=办事处)|(?<=管委会))(?:党政办公室|党政办|办公室|政务公开办公室|综合办公室|党政综合办公室)$")
 
@@ -251,6 +256,8 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
     found.append(_plausible_name(m.group("agency")) if m else None)
     m = _INTRO_YEAR_FIRST.search(head)
     found.append(_plausible_name(m.group("agency")) if m else None)
+    m = _YEAR_INSIDE.search(head)
+    found.append(_plausible_name(_TRIGGER_PREFIX.sub("", m.group("agency"))) if m else None)
     found.append(title_agency)
     found += [_plausible_name(m.group("agency")) for m in _SUBJECT_COMPILES.finditer(head)]
     for line in head.splitlines()[:80]:

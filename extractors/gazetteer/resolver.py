@@ -46,6 +46,13 @@ _FOOTER_POST = re.compile(r"(?:邮编|邮政编码)[:]?(\d{6})(?!\d)")
 _FOOTER_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|Tel|TEL)[:]?((?:\+?86)?[-(]?0\d{2,3}[-)]?\d{7,8})")
 _PHONE = re.compile(r"(?:\+?86|0086)?[-\s]*\(?(0\d{2,3})\)?[-\s]*(\d{7,8})(?!\d)")
 _POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+# a central (national) body: named with no division; 国务院/国家/中央…, a ministry (…部, not a party committee's
+# 宣传部), a 总署/总局, a river-basin commission of 水利部
+_NATIONAL = re.compile(
+    r"^(?:中华人民共和国|中国)?(?:国务院|国家(?!级)|中共中央|中央(?!厨房)|全国|最高人民)"
+    r"|^(?:中华人民共和国)?[\u4e00-\u9fff]{1,10}?(?<!宣传|组织|统战|武装|人武|工作|外联|办公|联络|党建|政治)部(?![门分队])"
+    r"|^(?:中华人民共和国)?(?:海关总署|审计署|中国人民银行|[\u4e00-\u9fff]{2,6}总署)"
+    r"|^(?:长江|黄河|淮河|海河|珠江|松辽|太湖)(?:流域管理局|水利委员会)")
 _FTZ = re.compile(r"^中国\(([\u4e00-\u9fff]{2,4})\)")  # 中国(福建)自由贸易试验区福州片区
 _DIVISION_SUFFIX = ("区", "县", "旗", "市", "州", "盟", "省", "地区")
 # a township-level NBS name made only of zone words (开发区, 经济技术开发区, 高新区): dozens of counties have one
@@ -454,6 +461,9 @@ def resolve_agency(
 
     if not chain:
         kind = "department" if _ORG_TAIL.search(norm) else "other"
+        if _NATIONAL.search(norm):
+            # 水利部, 海关总署, 国务院侨办, 国家统计局: a central body is placed in no division, and that is its place
+            return AgencyResolution(name, norm, "department", status="resolved", evidence=["national body"])
         return AgencyResolution(name, norm, kind, evidence=["no division name found"])
 
     # ---- hints
