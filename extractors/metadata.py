@@ -53,7 +53,12 @@ _INTRO_YEAR = re.compile(r"(?:现将|现公布|向社会公布|予以公布|公�
 _YEAR_SPAN = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|~)\s*"
                         r"(?:(?P=year)\s*年\s*)?12\s*月\s*31\s*日")
 # a year opening the first sentence: 2024年，某某区人民政府… (a line of its own, near the top)
-_YEAR_OPENING = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*[,，以来]\s*[\u4e00-\u9fff]")
+_YEAR_OPENING = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*(?:[,，]+|以来)\s*[\u4e00-\u9fff]")
+# 2008年主要工作情况如下 / 截至2013年底
+_YEAR_WORK = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?:的)?(?:主要)?(?:政府信息公开|信息公开)?工作(?:开展)?情况(?:报告)?如下"
+                        r"|截至(?P<year2>(?:19|20)\d{2})\s*年(?:底|末|12月31日)")
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_ANNUAL_REPORT = re.compile(r"年度报告|年报|年度工作报告")
 _NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对|特|向|此|该|其|各|并|和|及|由)|(?:现将|根据|按照|工作|情况|报告|编制|公布)"
                          r"|(?:社会|公众|群众)$")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
@@ -181,6 +186,13 @@ def find_year(text: str, title_year: int | None) -> int | None:
         m = pattern.search(text)
         if m:
             return int(m.group("year"))
+    m = _YEAR_WORK.search(head)
+    if m:
+        return int(m.group("year") or m.group("year2"))
+    # an annual report that prints one year only, at least twice (2016年,市公安局… / 于2016年6月试运行)
+    years = [int(y) for y in _ANY_YEAR.findall(head)]
+    if len(years) >= 2 and len(set(years)) == 1 and _ANNUAL_REPORT.search(head):
+        return years[0]
     return None
 
 
