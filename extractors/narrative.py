@@ -61,12 +61,26 @@ def _anchors(source: str) -> tuple[str, ...]:
             i += 2
             current = ""
             continue
+        if ch == "[":  # a character class: skip it whole (its brackets and parentheses are literal)
+            i += 1
+            while i < len(source) and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+            i += 1
+            if len(current) >= 2 and depth == 0:
+                runs.append(current)
+            current = ""
+            continue
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
         if depth == 0 and "\u4e00" <= ch <= "\u9fff":
             current += ch
+        elif ch in "?*{" and current:  # the run's last character is optional (下一?年度)
+            current = current[:-1]
+            if len(current) >= 2:
+                runs.append(current)
+            current = ""
         else:
             if len(current) >= 2:
                 runs.append(current)
@@ -74,8 +88,7 @@ def _anchors(source: str) -> tuple[str, ...]:
         i += 1
     if len(current) >= 2:
         runs.append(current)
-    # a run right before a quantifier (?, *, {) is optional in its last character
-    return tuple(r for r in runs)
+    return tuple(runs)
 
 
 PATTERNS_CSV = Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "extraction" / "prose_patterns.csv"
@@ -89,8 +102,8 @@ class Pattern:
     regex: re.Pattern
     codes: dict[str, str]  # era → the code a match sets in a report of that era
     fixed: float | None = None  # a zero statement ("没有收到…申请") has no number
-    requires: str | None = None  # the sentence must name this (维持…5件 in a 复议 sentence)
-    excludes: str | None = None  # … and must not name this
+    requires: tuple[str, ...] = ()  # the sentence must name one of these (维持…5件 in a 复议 sentence)
+    excludes: tuple[str, ...] = ()  # … and none of these in the match's scope (see in_scope)
     anchors: tuple[str, ...] = ()
     priority: int = 1
     notes: str = ""
@@ -125,8 +138,9 @@ def _pattern(row: dict[str, str], cat: Catalogue) -> Pattern:
     found = _anchors(regex) + extra
     if not found:
         raise ValueError(f"prose pattern without an anchor word: {row['id']} {source}")
-    return Pattern(row["id"], re.compile(regex), codes, 0.0 if zero else None, row["requires"] or None,
-                   row["excludes"] or None, found, int(row["priority"] or 1), row["notes"])
+    words = lambda column: tuple(w for w in row[column].split("|") if w)  # noqa: E731
+    return Pattern(row["id"], re.compile(regex), codes, 0.0 if zero else None, words("requires"),
+                   words("excludes"), found, int(row["priority"] or 1), row["notes"])
 
 
 @lru_cache(maxsize=4)
@@ -219,19 +233,46 @@ def prose_text(text: str, media_type: str) -> str:
     return unwrap_lines(text) if media_type == "application/pdf" else text
 
 
-def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
+def in_scope(pattern: Pattern, sentence: str, start: int) -> bool:
+    """``requires``: the sentence names one of these words. ``excludes``: it names none of them — only between the
+    last ``requires`` word before the match and the match, when there is one (行政诉讼1件，行政复议2件，其中维持1件:
+    the 维持 belongs to the 复议)."""
+    if pattern.requires and not any(w in sentence for w in pattern.requires):
+        return False
+    if not pattern.excludes:
+        return True
+    before = sentence[:start]
+    last = max((before.rfind(w) + len(w) for w in pattern.requires if w in before), default=None)
+    scope = sentence if last is None else before[last:]
+    return not any(w in scope for w in pattern.excludes)
+
+
+@dataclass
+class _Reading:
+    value: ExtractedValue
+    pattern: Pattern
+    rank: tuple  # lower wins: a higher priority, an exact figure, then the first in the text
+
+
+def _describe(r: _Reading) -> str:
+    kind = "zero statement" if r.pattern.fixed is not None else "count"
+    return f"{r.value.value:g} ({kind} {r.pattern.id}: {r.value.raw_value!r})"
+
+
+def read_narrative(text: str, era: str, cat: Catalogue, warnings: list[str] | None = None) -> list[ExtractedValue]:
+    """The figures the sentences state. Two readings of one indicator that disagree: the higher priority wins (an
+    explicit count over a zero statement), then the first in the text; ``warnings`` gets one line naming both."""
     if era not in _ERAS:
         return []
-    found: dict[tuple[str, str | None], ExtractedValue] = {}
-    for sentence, named in _sentences_by_anchor(text):
-        for pattern in _candidates(named):
+    readings: dict[tuple[str, str | None], list[_Reading]] = {}
+    for si, (sentence, named) in enumerate(_sentences_by_anchor(text)):
+        for pi, pattern in enumerate(_candidates(named)):
             code = pattern.codes.get(era)
             if code is None or code not in cat.indicators:
                 continue
-            if (pattern.requires and pattern.requires not in sentence) or (
-                    pattern.excludes and pattern.excludes in sentence):
-                continue
             for m in pattern.regex.finditer(sentence):
+                if (pattern.requires or pattern.excludes) and not in_scope(pattern, sentence, m.start()):
+                    continue
                 value = float(pattern.fixed) if pattern.fixed is not None else None
                 approximate = False
                 raw = m.group()
@@ -249,14 +290,24 @@ def read_narrative(text: str, era: str, cat: Catalogue) -> list[ExtractedValue]:
                     elif unit == "万元" and target == "元":
                         value = value * 10000
                 applicant = "total" if cat.indicators[code].has_applicants else None
-                key = (code, applicant)
-                if key in found:
-                    continue  # the first statement of a figure wins; restatements add nothing
-                found[key] = ExtractedValue(
+                readings.setdefault((code, applicant), []).append(_Reading(ExtractedValue(
                     indicator=code, applicant_type=applicant, value=value, raw_value=raw, raw_label=raw,
                     blank=False, approximate=approximate, source="narrative", evidence=sentence[:300],
-                )
-    return list(found.values())
+                ), pattern, (-pattern.priority, approximate, si, m.start(), pi)))
+    out = []
+    for (code, _), found in readings.items():
+        best = min(found, key=lambda r: r.rank)
+        out.append(best.value)
+        if warnings is None:
+            continue
+        seen = {best.value.value}
+        for other in sorted(found, key=lambda r: r.rank):
+            v = other.value
+            if v.value in seen or (v.approximate or best.value.approximate) and other.pattern.fixed is None:
+                continue  # restatements add nothing; a rounded figure does not contradict an exact one
+            seen.add(v.value)
+            warnings.append(f"prose readings disagree on {code}: {_describe(best)} kept over {_describe(other)}")
+    return out
 
 
 def conflicts(values: list[ExtractedValue]) -> list[str]:

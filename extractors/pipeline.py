@@ -24,7 +24,7 @@ from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
 # so the next run re-extracts every page.
-PARSER_VERSION = "0.3.5"
+PARSER_VERSION = "0.3.6"
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p)\b", re.I)
 _UNSUPPORTED_MAGIC = {
@@ -162,7 +162,7 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         reader.read(group_rows(doc.tokens))
         values = reader.values
         warnings.extend(reader.warnings)
-        values += read_narrative(prose_text(doc.text, doc.media_type), era, cat)
+        values += read_narrative(prose_text(doc.text, doc.media_type), era, cat, warnings)
         values += derive_subtotals(values, cat, era)
         warnings.extend(conflicts(values))
     if has_tables and not any(v.value is not None for v in values):
