@@ -95,7 +95,9 @@ _AMONG_THEM = re.compile(r"^其中\s*[:：]")
 def _label_core(label: str) -> str:
     """A label without its parentheticals and its 其中：: （不同渠道和方式公开相同信息计1条）, the unit notes of the
     v2008 table, are no sentence."""
-    if "(" in label or "（" in label:
+    for _ in range(3):  # nested: pinyin readings inside a parenthetical (經(jīng)費(fèi)), formats.md §7.E
+        if "(" not in label and "（" not in label:
+            break
         label = _PARENTHETICAL.sub("", label)
     return _AMONG_THEM.sub("", label) if label[:2] == "其中" else label
 
@@ -114,7 +116,7 @@ def _line_fragments(line: str) -> list[str]:
             label and len(label) <= 80 and _LABEL_END.search(label) and "。" not in label
             and _RUN_OF_ROW.match(cells[0])):
         return [line]  # a lone trailing number is a table cell only after a short label, or a row's run of digits
-    if label and len(label) > 80:
+    if label and len(core) > 80:
         return [line]
     head, _, unit = label.rpartition(" ")
     if head and unit in UNIT_WORDS:  # 指标 | 单位 | 数量 flattened: (一)收到申请数 件 0
