@@ -24,7 +24,7 @@ from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
 # so the next run re-extracts every page.
-PARSER_VERSION = "0.3.6"
+PARSER_VERSION = "0.3.7"
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p)\b", re.I)
 _UNSUPPORTED_MAGIC = {
@@ -163,7 +163,7 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
         values = reader.values
         warnings.extend(reader.warnings)
         values += read_narrative(prose_text(doc.text, doc.media_type), era, cat, warnings)
-        values += derive_subtotals(values, cat, era)
+        values += derive_subtotals(values, cat, era, reader.unread)
         warnings.extend(conflicts(values))
     if has_tables and not any(v.value is not None for v in values):
         # the format notices, statistics rules and model texts carry the empty template tables
