@@ -25,25 +25,29 @@ _TITLE_YEAR_FIRST = re.compile(
 )
 _TITLE_TAIL_CHARS = 12  # the second line of a title broken over two (…政府信息公开工作 / 年度报告)
 _INTRO_AGENCY = re.compile(
-    r"(?:现公布|现将|总结|公布|现发布|发布|编制|编写)(?:了)?《?(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
+    r"(?:现公布|现将|总结|公布|现发布|发布|编制|编写|现公开|向社会公开)(?:了)?《?(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:政府)?信息公开"
 )
 # 特向社会公布2014年岱山经济开发区管委会政府信息公开工作年度报告: the year first
 _INTRO_YEAR_FIRST = re.compile(
-    r"(?:公布|现将|编制|发布|编写)(?:了)?《?(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)"
+    r"(?:公布|现将|编制|发布|编写|向社会公开)(?:了)?《?(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)"
     r"(?:政府|政务)?信息公开")
 # 上饶市人民政府根据全市2022年度…编制本报告 / 绍兴市越城区东湖街道特编制2023年…报告: the subject of the sentence
 _SUBJECT_COMPILES = re.compile(
     r"(?:^|[。,，;；:：\n])(?P<agency>[\u4e00-\u9fff（）()]{3,40}?)(?:(?:根据|依据|按照)[^。]{0,120}?)?(?:特|特此|现)?"
-    r"(?:编制|编写|发布|公布)(?:了)?(?:本|此)?(?:(?:19|20)\d{2}年度?)?[^。]{0,30}?报告")
+    r"(?:编制|编写|发布|公布|形成)(?:了)?(?:本|此)?《?(?:(?:19|20)\d{2}年度?)?[^。]{0,30}?报告")
 # 2010年,南昌县统计局在县委、县政府的正确领导下… : the first sentence's subject
 _YEAR_SUBJECT = re.compile(
     r"^(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:以来)?\s*[,，]\s*(?P<agency>[\u4e00-\u9fff（）()]{3,30}?)"
     r"(?:在|认真|坚持|高度|按照|根据|深入|始终|进一步|严格|紧紧|紧密|围绕|以|全面|积极|继续|切实|不断|着力|扎实|共|依法|主动|结合|通过|把)")
 # 本报告的电子版可在高邑县人民政府网站(www…)下载 / 欢迎进入铜仁市高新区管委会政府网站 / 以青川县门户网站为主要公开平台
 _SITE_NAME = re.compile(
-    r"(?:电子版可在|可在|欢迎(?:进入|访问|来到)?|以|在|登录|通过)(?P<agency>[\u4e00-\u9fff（）()]{2,30}?)"
-    r"(?:政府门户网站|门户网站|政府网站|门户网|政务网站|政府网|网站|政务网|信息网|官网|门户)")
+    r"(?:电子版可在|可在|欢迎(?:进入|访问|来到)?|以|在|登录|通过)[“《\"]?(?P<agency>[\u4e00-\u9fff（）()]{2,30}?"
+    r"(?:人民政府|政府)?)[”》\"]?(?:门户网站|政府网站|门户网|政务网站|政府网|网站|政务网|信息网|官网|门户)")
+# the body's government portal named anywhere: 乌拉特前旗政府网站, 《富县人民政府网》
+# a government the report cites as issuing its rules: 《长沙市政府信息公开工作制度》, 《广东省人民政府关于转发…》
+_CITED_GOV = re.compile(r"《(?P<agency>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府))(?:办公厅|办公室)?(?:关于|印发|转发|信息公开)")
+_GOV_SITE = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府))[”》\"]?(?:门户网站|门户网|网站|网)")
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|时段|期间|范围)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
 # 现将本机关2019年度政府信息公开工作情况报告如下 / 特向社会公布2019年…
@@ -59,7 +63,8 @@ _YEAR_WORK = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?:的)?(?:主要)?(
                         r"|截至(?P<year2>(?:19|20)\d{2})\s*年(?:底|末|12月31日)")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _ANNUAL_REPORT = re.compile(r"年度报告|年报|年度工作报告")
-_NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对|特|向|此|该|其|各|并|和|及|由)|(?:现将|根据|按照|工作|情况|报告|编制|公布)"
+_NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对|特|向|此|该|其|各|并|和|及|由|年度|年)"
+                         r"|(?:现将|根据|按照|工作|情况|报告|编制|公布|我|采用|通过|利用|依托)"
                          r"|(?:社会|公众|群众)$")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
 _NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
@@ -113,6 +118,19 @@ def find_title(lines: list[str], html_title: str | None = None) -> tuple[str | N
     return found
 
 
+def _name_beside(lines: list[str], i: int) -> str | None:
+    """A generic title (2019年度政府信息公开年度报告) with the body's name on a line of its own just after it,
+    or just before a repetition of the title (衡阳市国资委 / 2019年度…)."""
+    for j in range(i + 1, min(i + 8, len(lines))):
+        line = re.sub(r"\s+", "", lines[j])
+        if re.fullmatch(r"[\u4e00-\u9fff（）()]{3,30}", line) and _BODY_END.search(line) \
+                and not _NOT_A_NAME.search(line) and not _SPAM_WORD.search(line):
+            return line
+        if len(line) > 60:
+            break
+    return None
+
+
 def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
     for i, line in enumerate(lines[:120]):
         compact = re.sub(r"\s+", "", line)
@@ -126,6 +144,8 @@ def _title_in(lines: list[str]) -> tuple[str | None, int | None, int | None]:
         if m:
             prev = re.sub(r"\s+", "", lines[i - 1]) if i else ""
             agency = prev if 2 <= len(prev) <= 30 and re.fullmatch(r"[\u4e00-\u9fff]+", prev) else None
+            if agency is None or _SPAM_WORD.search(agency):
+                agency = _name_beside(lines, i)
             return agency, int(m.group("year")), i
         if compact[:2] in ("19", "20"):  # a title with the year first, maybe broken over two lines
             tail = re.sub(r"\s+", "", lines[i + 1]) if i + 1 < len(lines) else ""
@@ -291,6 +311,18 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
     return out
 
 
+def site_names(text: str) -> list[str]:
+    """The government portals a page names (乌拉特前旗政府网站, 《富县人民政府网》): weaker than a self-name
+    (a report also cites its superior's and other bodies' sites), used only to place a body its own names
+    leave unplaced."""
+    out: list[str] = []
+    for m in (*_GOV_SITE.finditer(text), *_CITED_GOV.finditer(text)):
+        name = _plausible_name(_TRIGGER_PREFIX.sub("", m.group("agency")))
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
 def self_reference(text: str) -> str | None:
     """What the report calls itself when it does not name itself: 镇 for 我镇, 局 for 我局, 机关 for 本机关
     (the most frequent in the first part of the text)."""
@@ -376,6 +408,20 @@ _ADDRESS = re.compile(r"(?:地址|通讯地址|联系地址)\s*[:：]\s*(?P<v>[\
 _PHONE = re.compile(r"(?:电话|联系电话|咨询电话|传真)\s*[:：]?\s*(?P<v>[(（]?0\d{2,3}[)）]?[\-—\s]?\d{7,8}|\d{7,8})")
 _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(?P<v>\d{6})(?!\d)")
 _ICP = re.compile(r"(?P<v>[\u4e00-\u9fff])ICP备\s*\d{6,10}号")
+
+
+_INDEX_CODE = re.compile(r"索引号\s*[:：|]?\s*\|?\s*(?P<v>\d{6})(?=\d{3}(?!\d)|[^\d]|$)")
+_CREDIT_CODE = re.compile(r"(?<![0-9A-Z])(?:11|12|13|19)(?P<v>\d{6})[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY](?![0-9A-Z])")
+
+
+def division_code_clue(text: str) -> str | None:
+    """The 6-digit division code a page's 索引号 (620702081/2026-00007) or an agency's unified social credit
+    code (11370828004431350G: positions 3–8) carries, when it looks like one (not 000000)."""
+    for pattern in (_INDEX_CODE, _CREDIT_CODE):
+        m = pattern.search(text[:8000])
+        if m and 11 <= int(m.group("v")[:2]) <= 65:
+            return m.group("v")
+    return None
 
 
 def find_clues(text: str) -> dict[str, str | None]:

@@ -321,6 +321,30 @@ def _explicit_places(g: Gazetteer, text: str, year: int | None) -> list[tuple[st
     return out
 
 
+def division_name(code: str, year: int | None, gazetteer: Gazetteer | None = None) -> str | None:
+    """The full name of a division code in the year (620702 → 甘肃省张掖市甘州区), None for no such code."""
+    g = gazetteer or get_gazetteer()
+    unit = g.unit_at(code, year)
+    if unit is None or is_placeholder(unit.name):
+        return None
+    return _full_name(g, unit, year)
+
+
+def place_from_numbers(phone: str | None, postcode: str | None, year: int | None,
+                       gazetteer: Gazetteer | None = None) -> str | None:
+    """The prefecture a phone area code and a postcode both point to (0517 and 223001: 淮安市), else None:
+    one number alone is not enough (shared area codes, postcodes across borders)."""
+    g = gazetteer or get_gazetteer()
+    if not phone or not postcode:
+        return None
+    by_phone = {c[:4] for c, _, _ in _phone_hints(g, phone, year) if c[2:4] != "00"}
+    by_post = {c[:4] for c, _, _ in _postcode_hints(g, postcode)}
+    common = by_phone & by_post
+    if len(common) != 1:
+        return None
+    return next(iter(common)) + "00"
+
+
 def places_in_text(text: str, year: int | None, gazetteer: Gazetteer | None = None) -> list[tuple[str, int, str]]:
     """The places a free text names without doubt, in order: [(code, rank, the names as printed)]."""
     g = gazetteer or get_gazetteer()
@@ -572,7 +596,11 @@ def _decide(g: Gazetteer, name: str, norm: str, year: int | None, chain: list[_M
         keep = []
         for c in cand:
             u = c["unit"]
-            depths = [(_agree(u.code, u.rank, code, rank), min(u.rank, rank), sf) for code, rank, sf in explicit]
+            # a township of a county coded anew after the report year (下管镇 of 上虞区 330604, in 2009 still
+            # 上虞市 330682; township data start in 2015) is compared down to its prefecture only
+            cap = 2 if u.rank == 4 and year is not None and not any(
+                g.valid(v, year, slack=1) for v in g.units_by_code.get(u.parent, ())) else 4
+            depths = [(_agree(u.code, u.rank, code, rank), min(u.rank, rank, cap), sf) for code, rank, sf in explicit]
             if any(d < need for d, need, _ in depths):
                 rejected.append(c)
                 continue

@@ -22,6 +22,10 @@ _QUOTES = str.maketrans("", "", "\"'“”‘’《》〈〉「」『』【】")
 PROTECTED = frozenset("乾塚磑濛氾於瀂鮀礐鮜篢輋洩藉酇鴜鷺")
 
 
+# variant characters OpenCC leaves alone (陜西省 on Taiwan-locale mirrors)
+_VARIANTS = str.maketrans({"陜": "陕", "甯": "宁", "峯": "峰", "寧": "宁"})
+
+
 @lru_cache(maxsize=200_000)
 def normalize_text(text: str) -> str:
     """NFKC (full-width → ASCII), no whitespace or quotes, traditional → simplified (keeping the
@@ -31,7 +35,7 @@ def normalize_text(text: str) -> str:
     simplified = _t2s(text)
     if len(simplified) == len(text) and not PROTECTED.isdisjoint(text):
         simplified = "".join(o if o in PROTECTED else s for o, s in zip(text, simplified))
-    text = simplified
+    text = simplified.translate(_VARIANTS)
     if "街道办" in text:
         text = text.replace("街道办事处", "街道").replace("街道办", "街道")
     return text
