@@ -45,8 +45,11 @@ _SITE_NAME = re.compile(
     r"(?:电子版可在|可在|欢迎(?:进入|访问|来到)?|以|在|登录|通过)[“《\"]?(?P<agency>[\u4e00-\u9fff（）()]{2,30}?"
     r"(?:人民政府|政府)?)[”》\"]?(?:门户网站|政府网站|门户网|政务网站|政府网|网站|政务网|信息网|官网|门户)")
 # the body's government portal named anywhere: 乌拉特前旗政府网站, 《富县人民政府网》
+# …,雅安工业园区管委会认真贯彻落实《条例》: the subject of the sentence that says what the body did
+_SUBJECT_ACTS = re.compile(r"[,，。;；\n](?P<agency>[\u4e00-\u9fff（）()]{3,30}?)(?:始终|一直)?(?:认真贯彻|认真落实|高度重视|深入贯彻|严格按照|坚持以)")
 # a government the report cites as issuing its rules: 《长沙市政府信息公开工作制度》, 《广东省人民政府关于转发…》
 _CITED_GOV = re.compile(r"《(?P<agency>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府))(?:办公厅|办公室)?(?:关于|印发|转发|信息公开)")
+_NOT_A_SITE = re.compile(r"^(?:中华人民共和国|中国|国务院|中央)|[网及、与或]")
 _GOV_SITE = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府))[”》\"]?(?:门户网站|门户网|网站|网)")
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|时段|期间|范围)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
@@ -296,6 +299,7 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
         m = _YEAR_SUBJECT.match(line.strip())
         if m:
             found.append(_plausible_name(m.group("agency")))
+    found += [_plausible_name(m.group("agency")) for m in _SUBJECT_ACTS.finditer(head)]
     found += [_plausible_name(m.group("agency")) for m in _COMPILED_BY.finditer(text)]
     found.append(_signature(lines))
     m = _CONTACT_AGENCY.search(text)
@@ -306,8 +310,16 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
     found += [_plausible_name(_SITE_TAIL.sub("", m.group("agency"))) for m in _SITE_NAME.finditer(text)]
     out: list[str] = []
     for name in found:
-        if name and name not in out:
-            out.append(name)
+        if not name or name in out:
+            continue
+        # the fuller spelling of a name already found takes its place (工业园区管委会 → 雅安工业园区管委会)
+        shorter = [k for k, o in enumerate(out) if name.endswith(o) and len(name) > len(o)]
+        if shorter:
+            out[shorter[0]] = name
+            continue
+        if any(o.endswith(name) for o in out):
+            continue
+        out.append(name)
     return out
 
 
@@ -318,6 +330,8 @@ def site_names(text: str) -> list[str]:
     out: list[str] = []
     for m in (*_GOV_SITE.finditer(text), *_CITED_GOV.finditer(text)):
         name = _plausible_name(_TRIGGER_PREFIX.sub("", m.group("agency")))
+        if name and _NOT_A_SITE.search(name):
+            continue
         if name and name not in out:
             out.append(name)
     return out

@@ -194,7 +194,8 @@ def load(root: Path) -> Gazetteer:
             if not filed:
                 continue
             unit = Unit(code, r["name"].strip(), filed[-1].level, filed[-1].parent,
-                        _int(r["valid_from"]) or 1980, _int(r["valid_to"]), zone=True)
+                        _int(r["valid_from"]) or 1980, _int(r["valid_to"]),
+                        zone=(r.get("kind") or "zone").strip() != "alias")
             names = [r["name"], *(r.get("aliases") or "").split("|")]
             for n in {normalize_text(n.strip()) for n in names if n.strip()}:
                 g.names[n].append(Key(unit, False))

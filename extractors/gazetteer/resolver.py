@@ -156,7 +156,8 @@ def _scan(g: Gazetteer, text: str, year: int | None) -> list[_Mention]:
 
 
 _ZONE_WORD = re.compile(r"经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|开发区|工业园区|工业园|产业园区|产业园"
-                        r"|科技园|新区|片区|综合保税区|保税区|综保区|实验区|试验区|示范区|工业集中区")
+                        r"|科技园|新区|片区|综合保税区|保税区|综保区|实验区|试验区|示范区|工业集中区"
+                        r"|分局")  # 池州市公安贵池分局: a branch named after its county
 _ZONE_PROPER = 6  # the zone's own name between the place and the zone word (杭州|钱江|经济开发区)
 
 
@@ -185,12 +186,22 @@ def _zone_mentions(g: Gazetteer, text: str, year: int | None, mentions: list[_Me
             continue
         start = max([m.end for m in solid if m.end <= z.start()] + [pos])
         i, new = start, []
-        while i < z.start():
+        while i < z.start() and z.group() != "分局":
             m = _short_at(g, text, i, year)
             if m is None:
                 break
+            county = not any(k.short for k in g.names.get(m.surface, ()))
             new.append(m)
             i = m.end
+            if county:  # a county's short form is the last place before the zone's own name
+                break
+        if not new and z.group() == "分局":
+            # 池州市公安贵池分局: the county's short form right before 分局, after the service's name
+            for length in (3, 2):
+                m = _short_at(g, text, z.start() - length, year) if z.start() - length >= start else None
+                if m is not None and m.end == z.start() and not any(k.short for k in g.names.get(m.surface, ())):
+                    new, i = [m], m.end
+                    break
         if new and z.start() - i <= _ZONE_PROPER and not any(n.start < m.end and m.start < n.end for n in new for m in out):
             out += new
         pos = z.end()
