@@ -11,6 +11,8 @@ BENCHES = [
     [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "40"],
     [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "10", "--taiwan-locale"],
     [sys.executable, "-m", "benchmarks.fetch_and_pdf", "--pages", "500"],
+    # who and when on hand-keyed real report openings (tests/fixtures/real/openings/)
+    [sys.executable, "-m", "benchmarks.real_openings"],
     # landing → published warehouse; set OGI_BENCH_N=100000 for the large run
     [sys.executable, "-m", "benchmarks.warehouse", "--n", os.environ.get("OGI_BENCH_N", "10000")],
 ]

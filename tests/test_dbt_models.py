@@ -176,7 +176,8 @@ def test_build_passes_although_a_report_breaks_identities(built):
     manifest = json.loads((tmp / "target" / "manifest.json").read_text())
     seeds = sorted(n["original_file_path"] for n in manifest["nodes"].values() if n["resource_type"] == "seed")
     assert seeds == ["seeds/formats.csv", "seeds/gazetteer/agency_overrides.csv",
-                     "seeds/gazetteer/division_version.csv", "seeds/gazetteer/ref_icp_province.csv",
+                     "seeds/gazetteer/division_version.csv", "seeds/gazetteer/ref_functional_zone.csv",
+                     "seeds/gazetteer/ref_icp_province.csv",
                      "seeds/gazetteer/ref_phone_area_code.csv", "seeds/gazetteer/ref_postcode_prefix.csv",
                      "seeds/gazetteer/township_version.csv", "seeds/spec/applicant_types.csv",
                      "seeds/spec/identities.csv", "seeds/spec/indicators.csv"]

@@ -179,6 +179,8 @@ def test_seeds_are_sorted_small_and_typed():
         "ref_postcode_prefix.csv": ["postcode_prefix", "code6", "name", "level", "postcode", "shared", "source"],
         "ref_icp_province.csv": ["abbr", "province_code6", "name", "is_primary", "note"],
         "agency_overrides.csv": ["agency_name", "year_from", "year_to", "division_code", "note"],
+        "ref_functional_zone.csv": ["name", "aliases", "code6", "level", "valid_from", "valid_to", "source", "notes",
+                                    "kind"],
     }
     total = 0
     for name, header in expected.items():
