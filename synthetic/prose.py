@@ -115,6 +115,23 @@ FILLER = {
 }
 CATEGORIES = ("机构概况", "政策法规", "工作动态", "规划计划", "财政信息", "人事信息", "民生保障")
 
+# Sentences that look like a figure or a zero statement and are neither (formats.md §5 #27; issue 13): a qualified
+# negation (未出现因…的情况, 未发生…引发的…), another subject (行政许可, the 12345 hotline, 投诉). They state no figure.
+QUALIFIED_DECOYS = {
+    "requests": (
+        "未收到针对政府信息公开申请答复的投诉。",
+        "未发生因依申请公开办理不当引发的投诉举报情况。",
+        "未收到政府信息公开申请人的投诉举报。",
+        "全年共受理行政许可申请{n}件，办结{n}件。",
+    ),
+    "review": (
+        "未出现因答复不及时被申请行政复议的情况。",
+        "未发生因政府信息公开引发的群体性事件和舆情。",
+        "未出现因答复不及时被申请行政复议和提起行政诉讼的情况。",
+    ),
+    "fees": ("全年未发生乱收费现象。", "截至目前，未发生政务信息公开有关收费产生的问题。"),
+}
+
 
 class Writer:
     """Builds the prose of one report and records the figures it states."""
@@ -130,6 +147,8 @@ class Writer:
         self.prov_abbr = prov_abbr
         self.expected: dict = {}
         self.approximate: set = set()
+        # decoys draw from their own generator (seeded from the report's state, which it leaves untouched)
+        self.decoy_rng = Random(repr(rng.getstate()[1][:8]))
 
     # -- numbers --------------------------------------------------------------------------------------------
     def num(self, n, unit: str = "", liang: bool = False) -> str:
@@ -196,6 +215,15 @@ class Writer:
             return t("群众满意度达{}%，较上年提高{}个百分点。").format(r.randint(90, 99), r.randint(1, 5))
         return t("如有疑问，可拨打咨询电话{}（工作日上午8:30—12:00，下午14:30—17:30）。").format(self.phone)
 
+    def with_decoy(self, topic: str, sentences: list[str]) -> list[str]:
+        """Now and then a sentence that a careless reader takes for a figure (it states none), before or after the
+        sentences that state them."""
+        r = self.decoy_rng
+        if r.random() >= 0.35:
+            return sentences
+        decoy = [self.t(r.choice(QUALIFIED_DECOYS[topic])).format(n=r.randint(20, 900))]
+        return decoy + sentences if r.random() < 0.5 else sentences + decoy
+
     # -- v2008 sentences -----------------------------------------------------------------------------------------
     def old_active(self, names) -> list[str]:
         out = []
@@ -253,12 +281,12 @@ class Writer:
         n = self.v[(rec, None)]
         if n == 0 and not any_forced:
             self.expected[(rec, None)] = 0
-            return [t(r.choice((
+            return self.with_decoy("requests", [t(r.choice((
                 "{year}年，{we}没有接到公众、法人或其他组织要求公开政府信息的申请。",
                 "全年没有收到一件政府信息公开申请。",
                 "本年度{we}未收到依申请公开件。",
                 "依申请公开政府信息情况：无。",
-            ))).format(year=self.year, we=t(self.we))]
+            ))).format(year=self.year, we=t(self.we))])
         out.append(self._received(n))
         ch = [c for c in kids.get(rec, ()) if self.can(c)]
         if ch and (r.random() < 0.6 or self.forced(rec)):
@@ -282,7 +310,7 @@ class Writer:
             if sub:
                 s += t("，其中") + t("，").join(t(names[c]) + self.state(c, unit="件") for c in sub)
             out.append(s + t("。"))
-        return out
+        return self.with_decoy("requests", out)
 
     def _received(self, n: int) -> str:
         t, r = self.t, self.rng
@@ -301,10 +329,10 @@ class Writer:
         w = self.v[(code, None)]
         self.expected[(code, None)] = w
         if w == 0:
-            return [t(r.choice(("{year}年度{we}未向申请人收取任何费用。", "本年度未发生政府信息公开收费事项。",
-                                "政府信息公开工作所需费用全部在行政经费中列支，没有向申请人收费。"))).format(year=self.year, we=t(self.we))]
+            return self.with_decoy("fees", [t(r.choice(("{year}年度{we}未向申请人收取任何费用。", "本年度未发生政府信息公开收费事项。",
+                                "政府信息公开工作所需费用全部在行政经费中列支，没有向申请人收费。"))).format(year=self.year, we=t(self.we))])
         yuan = int(w * 10000)
-        return [t("全年依申请提供政府信息收取检索、复制、邮寄等费用{}元。").format(yuan)]
+        return self.with_decoy("fees", [t("全年依申请提供政府信息收取检索、复制、邮寄等费用{}元。").format(yuan)])
 
     def old_review(self, names, kids) -> list[str]:
         t, r = self.t, self.rng
@@ -317,9 +345,9 @@ class Writer:
         if a == 0 and b == 0 and not (fr or fl):
             self.expected[(rev, None)] = 0
             self.expected[(lit, None)] = 0
-            return [t(r.choice(("{year}年，{we}未发生因政府信息公开申请提起的行政复议和行政诉讼案件。",
+            return self.with_decoy("review", [t(r.choice(("{year}年，{we}未发生因政府信息公开申请提起的行政复议和行政诉讼案件。",
                                 "全年未发生有关政府信息公开事务的行政复议和行政诉讼案件。",
-                                "本年度没有发生针对{we}政府信息公开的行政复议案、行政诉讼案。"))).format(year=self.year, we=t(self.we))]
+                                "本年度没有发生针对{we}政府信息公开的行政复议案、行政诉讼案。"))).format(year=self.year, we=t(self.we))])
         out = []
         for code, word, forced in ((rev, "政府信息公开类行政复议案件", fr), (lit, "行政诉讼案件", fl)):
             s = t("全年发生{}").format(t(word)) + self.state(code, unit="件")
@@ -333,7 +361,7 @@ class Writer:
                 else:
                     s += t("，其中") + t("、").join(t(names[c]) + self.state(c, unit="件") for c in sub)
             out.append(s + t("。"))
-        return out
+        return self.with_decoy("review", out)
 
     def old_org(self, names, kids) -> list[str]:
         t, r = self.t, self.rng
@@ -417,7 +445,7 @@ class Writer:
             s += t("，已办结") + self.state(closed, tot, "件")
         if self.can(cout, app=tot) and self.v[(cout, tot)] and r.random() < 0.6:
             s += t("，结转下年度继续办理") + self.state(cout, tot, "件")
-        return [s + t("。"), self.fill("requests")]
+        return self.with_decoy("review", self.with_decoy("requests", [s + t("。")]) + [self.fill("requests")])
 
     def info_fee(self, codes: list[str], names: dict) -> str:
         t, r = self.t, self.rng
