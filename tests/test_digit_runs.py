@@ -170,3 +170,20 @@ def test_a_capture_modelled_on_a_real_report():
     assert not wrong
     # no subtotal is derived over the unread row
     assert not any(v.indicator == "res_total" for v in report.values)
+
+
+def test_a_text_capture_with_spaced_figures_and_no_header_is_a_table():
+    """Rows as label + figures separated by spaces (or partly run together), header rows lost, long （六） labels
+    with commas: a table of the v2021 format, not a prose-only report."""
+    from extractors.era import detect_era
+
+    lines = [REQUESTS, "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3",
+             "（六）其他处理1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请 0 0 0 0 0 0 0",
+             "2.申请人逾期未按收费通知要求缴纳费用，行政机关不再处理其政府信息公开申请0000000", "3.其他 1 0 0 0 0 01"]
+    doc = document_from_text("\n".join(lines))
+    assert detect_era(doc.tokens, CAT, 2022) == ("v2021", True)
+    r = read(lines)
+    assert [v for v, _ in cells(r, "req_new").values()] == [3, 0, 0, 0, 0, 0, 3]
+    assert [v for v, _ in cells(r, "res_other_no_correction").values()] == [0] * 7
+    assert [v for v, _ in cells(r, "res_other_unpaid_fee").values()] == [0] * 7
+    assert [v for v, _ in cells(r, "res_other_misc").values()] == [1, 0, 0, 0, 0, 0, 1]
