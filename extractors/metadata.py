@@ -197,7 +197,7 @@ def find_year(text: str, title_year: int | None) -> int | None:
     head = text[:6000]
     # without a heading, the statistics period says what the figures cover: an intro citing its own title
     # is the line most often copied from last year's report
-    for pattern in (_PERIOD, _YEAR_SPAN, _INTRO_AGENCY, _INTRO_YEAR):
+    for pattern in (_PERIOD, _YEAR_SPAN, _INTRO_AGENCY, _INTRO_YEAR, _INTRO_YEAR_FIRST):
         m = pattern.search(head)
         if m:
             return int(m.group("year"))
