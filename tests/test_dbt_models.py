@@ -62,12 +62,13 @@ def requests_table(era: str, break_natural_person: bool = False) -> list[tuple]:
 
 def value_rows(report_id: str, cells: list[tuple]) -> list[dict]:
     out = []
-    for seq, (code, applicant, value, source, *approximate) in enumerate(cells):
+    for seq, (code, applicant, value, source, *extra) in enumerate(cells):
+        approximate, read_by = (*extra, False, "cell")[0], (*extra[1:], "cell")[0]
         out.append(dict(report_id=report_id, value_seq=seq, indicator_code=code,
                         raw_label=code or "依申请公开信息咨询量", applicant_type=applicant, value=value,
                         raw_value=None if value is None else f"{value:g}", blank=value is None,
-                        approximate=bool(approximate and approximate[0]), source=source,
-                        evidence=f"evidence of {code}"))
+                        approximate=bool(approximate), source=source,
+                        evidence=f"evidence of {code}", read_by=read_by))
     return out
 
 
@@ -99,6 +100,10 @@ def write_fixture(db: Path) -> None:
         ("old_req_received", None, 5.0, "table"), ("old_req_in_person", None, 2.0, "table"),
         ("old_req_online", None, 3.0, "table"),
         ("old_staff_total", None, 3.0, "table"),  # sub-rows not given: not applicable
+        # 五、行政诉讼数量 and its sub-rows glued into one run, cut by old_litigation_sum (formats.md §7.V)
+        ("old_litigation_total", None, 3.0, "table", False, "identity_split"),
+        ("old_litigation_upheld", None, 12.0, "table", False, "identity_split"),  # wrong, but chosen by the check
+        ("old_litigation_corrected", None, 1.0, "table"), ("old_litigation_other", None, 0.0, "table"),
         ("old_trainees", None, 18.0, "narrative"), ("old_trainees", None, 15.0, "table"),
     ]
     g_cells = [
@@ -226,6 +231,23 @@ def test_clean_report_passes_every_column(built):
     old = dict(query(db, f"select identity_code, status from fct_identity_check where report_id = '{C_V2008}'"))
     assert old["old_req_channels"] == "pass" and old["old_staff_sum"] == "not_applicable"
     assert "req_flow" not in old  # v2019|v2021 identities are not applied to v2008 reports
+
+
+def test_a_check_on_figures_the_identities_chose_is_not_independent(built):
+    """A run of digits cut by the identities (read_by identity_split): the checks that read it chose it, so they are
+    not_independent, never a pass or a fail, and fct_report counts them with the checks not evaluated."""
+    db, *_ = built
+    row = query(db, f"""select status, is_identity_split, lhs, rhs from fct_identity_check
+                        where report_id = '{C_V2008}' and identity_code = 'old_litigation_sum'""")
+    assert row == [("not_independent", True, 3.0, 13.0)]
+    assert query(db, f"""select distinct read_by from fct_indicator_value where report_id = '{C_V2008}'
+                         and indicator_code like 'old_litigation%' order by 1""") == [("cell",), ("identity_split",)]
+    counted = query(db, f"""select n_identity_checks, n_identity_failures, n_identity_not_applicable, failed_identities
+                            from fct_report where report_id = '{C_V2008}'""")
+    n_checks = query(db, f"""select count(*) filter (where status in ('pass', 'fail')),
+                                    count(*) filter (where status in ('not_applicable', 'not_independent'))
+                             from fct_identity_check where report_id = '{C_V2008}'""")[0]
+    assert counted == [(n_checks[0], 1, n_checks[1], ["old_review_sum"])]
 
 
 def test_table_cell_wins_and_all_evidence_is_kept(built):
