@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from extractors.gazetteer import resolve_agency
 from extractors.gazetteer.resolver import division_name, place_from_numbers, places_in_text
-from extractors.metadata import agency_kind, division_code_clue, find_clues, self_reference, site_names
+from extractors.metadata import agency_kind, copy_site, division_code_clue, find_clues, self_reference, site_names
 from extractors.model import Agency
 
 _GOVERNMENT_LEVEL = {"provincial_government": "province", "prefecture_government": "prefecture",
@@ -26,6 +26,7 @@ _TOWN_REFS = ("镇", "乡", "街道", "苏木")
 _REF_LEVEL = {"镇": (("镇",), (4,)), "乡": (("乡",), (4,)), "街道": (("街道",), (4,)), "苏木": (("苏木",), (4,)),
               "旗": (("旗",), (3,)), "县": (("县",), (3,)), "区": (("区",), (3,)), "市": (("市",), (2, 3)),
               "州": (("州",), (2,)), "盟": (("盟",), (2,)), "省": (("省",), (1,)), "自治区": (("自治区",), (1,))}
+_ZONE_NAME = re.compile(r"开发区|新区|园区|产业园|实验区|试验区|示范区|保税区|综保区|片区|管委会|管理委员会")
 # a name that starts with a bare level word: 市农业局, 区人民政府办公室, 自治区人民政府办公厅
 _BARE_LEVEL = re.compile(r"^(自治区|省|市|县|区|旗|州|盟|镇|乡)(?=[\u4e00-\u9fff]{2,})")
 
@@ -109,6 +110,12 @@ def place_agency(name: str | None, names: list[str], year: int | None, text: str
                 r2 = _resolve(full, year, None, None, None, None, None, ())
                 if r2.status == "resolved":
                     placed_by = r2
+    elif r.level in ("province", "prefecture") and _ZONE_NAME.search(primary) and (site := copy_site(text)):
+        # a zone placed only at its city (温州空港新区): the county whose site holds its electronic copy
+        r2 = _resolve(site, year, **clues, context=(primary, *others))
+        if r2.status == "resolved" and r2.division_code and r.division_code and r2.level in ("county", "township") \
+                and r2.division_code.startswith(r.division_code[:2 if r.level == "province" else 4]):
+            placed_by = r2
     elif ref in _TOWN_REFS and r.level in ("county", "prefecture") and not agency_kind(primary) in (
             "township_government", "street_office"):
         # 我镇 and the only name printed is its district's office (《眉山市东坡区人民政府办公室…通知》): the town

@@ -43,7 +43,10 @@ _YEAR_SUBJECT = re.compile(
 # 本报告的电子版可在高邑县人民政府网站(www…)下载 / 欢迎进入铜仁市高新区管委会政府网站 / 以青川县门户网站为主要公开平台
 _SITE_NAME = re.compile(
     r"(?:电子版可在|可在|欢迎(?:进入|访问|来到)?|以|在|登录|通过)[“《\"]?(?P<agency>[\u4e00-\u9fff（）()]{2,30}?"
-    r"(?:人民政府|政府)?)[”》\"]?(?:门户网站|政府网站|门户网|政务网站|政府网|网站|政务网|信息网|官网|门户)")
+    r"(?:人民政府|政府)?)[”》\"]?(?:门户网站|政府网站|门户网|政务网站|政府网|网站|政务网|信息网|官网|门户)"
+    r"|电子版可在[“《\"](?P<quoted>[\u4e00-\u9fff（）()]{2,30}?)[”》\"]")
+# the body's own guide: 《西宁经济技术开发区政府信息公开指南》
+_OWN_GUIDE = re.compile(r"《(?P<agency>[\u4e00-\u9fff（）()]{3,30}?)(?:政府信息公开|信息公开|政务公开)(?:指南|目录)》")
 # the body's government portal named anywhere: 乌拉特前旗政府网站, 《富县人民政府网》
 # …,雅安工业园区管委会认真贯彻落实《条例》: the subject of the sentence that says what the body did
 _SUBJECT_ACTS = re.compile(r"[,，。;；\n](?P<agency>[\u4e00-\u9fff（）()]{3,30}?)(?:始终|一直)?(?:认真贯彻|认真落实|高度重视|深入贯彻|严格按照|坚持以)")
@@ -307,7 +310,8 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
     found += [_plausible_name(_OFFICE_TAIL.sub("", m.group("agency"))) for m in _ASK.finditer(text)]
     m = _GOV_OFFICE.search(head)
     found.append(_plausible_name(m.group("agency")) if m else None)
-    found += [_plausible_name(_SITE_TAIL.sub("", m.group("agency"))) for m in _SITE_NAME.finditer(text)]
+    found += [_plausible_name(_SITE_TAIL.sub("", m.group("agency") or m.group("quoted"))) for m in _SITE_NAME.finditer(text)]
+    found += [_plausible_name(m.group("agency")) for m in _OWN_GUIDE.finditer(text)]
     out: list[str] = []
     for name in found:
         if not name or name in out:
@@ -321,6 +325,14 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
             continue
         out.append(name)
     return out
+
+
+def copy_site(text: str) -> str | None:
+    """The body whose site holds the electronic copy (本报告的电子版可在“龙湾区政府信息公开”…下载)."""
+    for m in _SITE_NAME.finditer(text[:6000]):
+        if m.group(0).startswith("电子版"):
+            return _plausible_name(_SITE_TAIL.sub("", m.group("agency") or m.group("quoted")))
+    return None
 
 
 def site_names(text: str) -> list[str]:
