@@ -19,7 +19,7 @@ from extractors.narrative import is_glued_date
 Key = tuple[str, str | None]  # (indicator code, column: an applicant code, None, or a layout column)
 
 _RUN = re.compile(r"^([+\-]?)(\d+)$")
-MAX_SPLITS = 5000  # more ways to cut a row than this: it is not read
+MAX_SPLITS = 20000  # more ways to cut a row than this: it is not read (a 表四 of 20 digits has 11,628 at most)
 SHOWN_CANDIDATES = 4
 
 READ_BY_CELL = "cell"

@@ -187,3 +187,11 @@ def test_a_text_capture_with_spaced_figures_and_no_header_is_a_table():
     assert [v for v, _ in cells(r, "res_other_no_correction").values()] == [0] * 7
     assert [v for v, _ in cells(r, "res_other_unpaid_fee").values()] == [0] * 7
     assert [v for v, _ in cells(r, "res_other_misc").values()] == [1, 0, 0, 0, 0, 0, 1]
+
+
+def test_a_review_litigation_run_of_20_digits_that_two_cuts_fit_is_not_read():
+    """15 | 3 | 12 | 2 | 32, 14 | 1 | 2 | 3 | 20, 2 | 1 | 1 | 3 | 7: 14 | 1 | 2 and 1 | 4 | 12 both add up to 20."""
+    r = read([REVIEW, "15312232141232021137"])
+    assert not [v for v in r.values if v.indicator]
+    (warning,) = [w for w in r.warnings if "ambiguous digit run" in w]
+    assert "2 readings fit the identities" in warning
