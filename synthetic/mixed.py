@@ -28,7 +28,7 @@ COMMITTED_PDFS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "m
 PDF_SEEDS = (901, 902, 903, 904)  # the reports whose PDF attachments are committed
 # Names no gazetteer lists (functional zones and bodies of invented places): the warehouse keeps them unplaced
 UNPLACED_NAMES = ("星河新区管理委员会", "云梦湖经济技术开发区管理委员会", "青岚高新技术产业开发区管委会", "北辰综合实验区管理委员会",
-                  "白鹭林区管理局", "金沙农场", "翠屏湾旅游度假区管委会", "望川港区管理委员会")
+                  "白鹭林区管理局", "金沙湾农场", "翠屏湾旅游度假区管委会", "望川港区管理委员会")
 HOSTILE = {
     "empty.html": b"",
     "blank.txt": b"   \n\n  ",
@@ -145,12 +145,12 @@ def write_mixed_corpus(out: Path, n: int = 500, seed: int = 13, break_share: flo
             r = generate_report(s, era=rng.choice(("v2019", "v2021")), layout=rng.choice(("cells_per_line", "pipes")),
                                 encoding="utf-8", script="simplified")
             put(f"noname_{i:05d}.txt", _without_agency(r, "", furniture=False).encode(), "no_agency")
-        elif roll < 0.09:  # an agency no gazetteer lists
-            r = generate_report(s, encoding="utf-8", script="simplified")
-            name = UNPLACED_NAMES[special % len(UNPLACED_NAMES)] if special < 40 else UNPLACED_NAMES[0]
+        elif roll < 0.09:  # an agency no gazetteer lists, on a page that names no place
+            r = generate_report(s, era=rng.choice(("v2019", "v2021")), layout=rng.choice(("cells_per_line", "pipes")),
+                                encoding="utf-8", script="simplified")
+            name = UNPLACED_NAMES[special % len(UNPLACED_NAMES)]
             special += 1
-            ext = "html" if r.media_type == "text/html" else "txt"
-            put(f"unplaced_{i:05d}.{ext}", _without_agency(r, name).encode(), "unplaced_agency")
+            put(f"unplaced_{i:05d}.txt", _without_agency(r, name, furniture=False).encode(), "unplaced_agency")
         elif roll < 0.13:  # a report and its corrected republication, later
             r = generate_report(s, era="v2021", layout="html_grid", encoding="utf-8", script="simplified")
             if r.published_on is None:
