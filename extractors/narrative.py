@@ -2,8 +2,10 @@
 
 Prose is the only source for most pre-2019 township and department reports, and it restates
 table figures later. Every figure keeps its sentence as evidence; 余/多/近/约 mark it approximate.
-Decoys (percentages, document numbers, dates, phone numbers, 12345 hotline counts) never match,
-because every pattern needs its own wording and unit around the number.
+The patterns are data (dbt/seeds/extraction/prose_patterns.csv, one row per pattern with the code it
+sets in each era); this module names no indicator code. Decoys (percentages, document numbers, dates,
+phone numbers, 12345 hotline counts) never match, because every pattern needs its own wording and unit
+around the number; a zero statement matches only a clause about exactly its indicator.
 """
 from __future__ import annotations
 
@@ -134,13 +136,15 @@ def _pattern(row: dict[str, str], cat: Catalogue) -> Pattern:
     if not codes:
         raise ValueError(f"prose pattern {row['id']}: sets no code in any era")
     regex = source.replace("{N}", NUM)
-    extra = tuple(a for a in row["anchors"].split("|") if a)
-    found = _anchors(regex) + extra
+    found = _anchors(regex) + _words(row["anchors"])
     if not found:
         raise ValueError(f"prose pattern without an anchor word: {row['id']} {source}")
-    words = lambda column: tuple(w for w in row[column].split("|") if w)  # noqa: E731
-    return Pattern(row["id"], re.compile(regex), codes, 0.0 if zero else None, words("requires"),
-                   words("excludes"), found, int(row["priority"] or 1), row["notes"])
+    return Pattern(row["id"], re.compile(regex), codes, 0.0 if zero else None, _words(row["requires"]),
+                   _words(row["excludes"]), found, int(row["priority"] or 1), row["notes"])
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in text.split("|") if w)
 
 
 @lru_cache(maxsize=4)
