@@ -37,7 +37,7 @@ def read_values(report) -> dict:
     got = {}
     for source in ("table", "derived", "narrative"):  # a table cell wins over prose for the same key
         for v in report.values:
-            if v.indicator and v.source == source:
+            if v.indicator and v.source == source and v.read_by != "unsplit":  # unsplit: printed, left unread
                 got.setdefault((v.indicator, v.applicant_type), v.value)
     return got
 

@@ -21,6 +21,7 @@ term has no row at all (a sentence that leaves a term out has not said it is 0; 
 Given the optional column ``read_by``, a check one of whose present terms was read by ``identity_split`` (a run
 of digits cut by the identities themselves, formats.md §7.V) is 'not_independent': the identities chose that
 figure, so they cannot check it; it counts as neither pass nor fail (like 'not_applicable', which wins over it).
+A check with a term read_by ``unsplit`` (printed in such a run, left unread) is 'not_applicable'.
 
 The facts are pivoted once into a dense report × (indicator, applicant) matrix holding only the cells some
 identity reads; every check is then a few numpy operations over all reports at once.
@@ -49,6 +50,7 @@ __all__ = [
 TOLERANCE = 1e-9
 PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT = "pass", "fail", "not_applicable", "not_independent"
 IDENTITY_SPLIT = "identity_split"  # ExtractedValue.read_by of a figure the identities chose
+UNSPLIT = "unsplit"  # ... of a cell printed in a run of digits that several cuts fit, left unread (no value)
 NONE_APPLICANT = "none"  # applicant_type_code of indicators without breakdown
 INPUT_COLUMNS = ("report_id", "format", "indicator_code", "applicant_type_code", "value")
 RESIDUAL_COLUMNS = (
@@ -136,11 +138,13 @@ class _Uncertainty:
     approximate: np.ndarray
     prose: np.ndarray
     split: np.ndarray
+    unread: np.ndarray  # printed but left unread (read_by unsplit: an ambiguous run of digits)
 
     def of(self, rows: np.ndarray, cols: list[int]) -> np.ndarray:
         """Per report: the check rests on an approximate figure, or on prose that leaves a term unstated."""
         at = np.ix_(rows, cols)
-        return self.approximate[at].any(axis=1) | (self.prose[at].any(axis=1) & ~self.stated[at].all(axis=1))
+        return (self.approximate[at].any(axis=1) | (self.prose[at].any(axis=1) & ~self.stated[at].all(axis=1))
+                | self.unread[at].any(axis=1))
 
     def chosen_by_identities(self, rows: np.ndarray, cols: list[int]) -> np.ndarray:
         """Per report: a term of the check was cut from a run of digits by the identities (not independent)."""
@@ -160,9 +164,11 @@ def _uncertainty(values: pd.DataFrame, keep: np.ndarray, r: np.ndarray, s: np.nd
     if "source" in values.columns:
         prose[r, s] = (values["source"] == "narrative").to_numpy(dtype=bool)[keep]
     split = np.zeros(shape, dtype=bool, order="F")
+    unread = np.zeros(shape, dtype=bool, order="F")
     if "read_by" in values.columns:
         split[r, s] = (values["read_by"] == IDENTITY_SPLIT).to_numpy(dtype=bool)[keep]
-    return _Uncertainty(stated, approximate, prose, split)
+        unread[r, s] = (values["read_by"] == UNSPLIT).to_numpy(dtype=bool)[keep]
+    return _Uncertainty(stated, approximate, prose, split, unread)
 
 
 def _side(block: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

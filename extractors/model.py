@@ -20,7 +20,8 @@ class ExtractedValue:
     evidence: str | None
     # how the figure was read: cell (its own cell or sentence), digit_split (a run of digits cut into the row's
     # cells in the only possible way: 0000000), identity_split (one of several cuts of a run, chosen by the
-    # identities, which therefore cannot check it: formats.md §7.V), unsplit (a run kept unread)
+    # identities, which therefore cannot check it: formats.md §7.V), unsplit (a cell of a run kept unread: value None,
+    # not blank)
     read_by: str = "cell"
 
 

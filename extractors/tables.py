@@ -336,15 +336,22 @@ class TableReader:
         resolve(runs, known, instances, derived)
         for run in runs:
             row, unit = run.context
-            if run.chosen is None:
-                self.unread.update(k for k, e in zip(run.keys, run.emit) if e)
+            if run.chosen is None:  # each cell kept with no value (read_by unsplit): printed, but not read
                 self.warnings.append(describe(run))
-                self.values.append(ExtractedValue(None, None, None, run.text, run.label, False, False, "table",
-                                                  row.evidence, "unsplit"))
+                for key, emit in zip(run.keys, run.emit):
+                    if emit:
+                        self._unsplit(key, run.text, run.label, row)
                 continue
             for (code, column), cell, emit in zip(run.keys, run.chosen, run.emit):
                 if emit:
                     self._value(code, column, cell, row, run.label, unit, run.read_by)
+
+    def _unsplit(self, key: tuple[str, str | None], raw: str, label: str, row: Row) -> None:
+        """A cell of a row kept unread (an ambiguous run of digits): no value, and no subtotal derived over it; the
+        identity checks that read it are not_applicable."""
+        self.unread.add(key)
+        self.values.append(ExtractedValue(key[0], key[1], None, raw, label, False, False, "table", row.evidence,
+                                          "unsplit"))
 
     def _run(self, label: str, keys: list, tokens: list[str], row: Row, unit: str | None = None,
              emit: list[bool] | None = None, order=()) -> bool:
@@ -527,8 +534,7 @@ class TableReader:
             return True
         self.warnings.append(f"{label!r}: {len(filled)} figure(s) under the two columns 本年 | 历年累计 (header lost): "
                              f"which is which cannot be told, kept unread: {filled}")
-        self.values.append(ExtractedValue(None, None, None, " ".join(filled), label, False, False, "table",
-                                          row.evidence, "unsplit"))
+        self._unsplit((code, None), " ".join(filled), label, row)
         return True
 
     # ------------------------------------------------------------ 表三

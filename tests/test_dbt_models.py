@@ -66,7 +66,7 @@ def value_rows(report_id: str, cells: list[tuple]) -> list[dict]:
         approximate, read_by = (*extra, False, "cell")[0], (*extra[1:], "cell")[0]
         out.append(dict(report_id=report_id, value_seq=seq, indicator_code=code,
                         raw_label=code or "依申请公开信息咨询量", applicant_type=applicant, value=value,
-                        raw_value=None if value is None else f"{value:g}", blank=value is None,
+                        raw_value=None if value is None else f"{value:g}", blank=value is None and read_by != "unsplit",
                         approximate=bool(approximate), source=source,
                         evidence=f"evidence of {code}", read_by=read_by))
     return out
@@ -104,6 +104,9 @@ def write_fixture(db: Path) -> None:
         ("old_litigation_total", None, 3.0, "table", False, "identity_split"),
         ("old_litigation_upheld", None, 12.0, "table", False, "identity_split"),  # wrong, but chosen by the check
         ("old_litigation_corrected", None, 1.0, "table"), ("old_litigation_other", None, 0.0, "table"),
+        # 1.按时办结数 printed in a run that two cuts fit: kept with no value (unsplit), its check not applicable
+        ("old_req_completed", None, 5.0, "table"), ("old_req_on_time", None, None, "table", False, "unsplit"),
+        ("old_req_extended", None, 1.0, "table"),
         ("old_trainees", None, 18.0, "narrative"), ("old_trainees", None, 15.0, "table"),
     ]
     g_cells = [
@@ -248,6 +251,12 @@ def test_a_check_on_figures_the_identities_chose_is_not_independent(built):
                                     count(*) filter (where status in ('not_applicable', 'not_independent'))
                              from fct_identity_check where report_id = '{C_V2008}'""")[0]
     assert counted == [(n_checks[0], 1, n_checks[1], ["old_review_sum"])]
+    # a term printed but left unread (an ambiguous run, read_by unsplit): not applicable, not 5 ≠ 0 + 1
+    row = query(db, f"""select status, is_uncertain from fct_identity_check
+                        where report_id = '{C_V2008}' and identity_code = 'old_req_completed_sum'""")
+    assert row == [("not_applicable", True)]
+    assert query(db, f"""select value, blank, read_by from fct_indicator_value where report_id = '{C_V2008}'
+                         and indicator_code = 'old_req_on_time'""") == [(None, False, "unsplit")]
 
 
 def test_table_cell_wins_and_all_evidence_is_kept(built):

@@ -58,7 +58,9 @@ def read(lines: list[str], era: str = "v2021") -> TableReader:
 
 
 def cells(reader: TableReader, code: str) -> dict:
-    return {v.applicant_type: (v.value, v.read_by) for v in reader.values if v.indicator == code}
+    """The cells read (unsplit ones, printed but left unread, are not)."""
+    return {v.applicant_type: (v.value, v.read_by) for v in reader.values if v.indicator == code
+            and v.read_by != "unsplit"}
 
 
 def test_a_requests_row_of_one_run_is_cut_by_the_applicant_sum():
@@ -82,8 +84,9 @@ def test_an_ambiguous_run_is_kept_unread_with_its_candidates():
     assert cells(r, "req_new") == {}
     (warning,) = [w for w in r.warnings if "ambiguous digit run" in w]
     assert "1 | 2 | 0 | 0 | 10 | 1 | 14" in warning and "12 | 0 | 0 | 1 | 0 | 1 | 14" in warning
-    kept = [v for v in r.values if v.indicator is None]
-    assert [(v.raw_value, v.value, v.read_by) for v in kept] == [("120010114", None, "unsplit")]
+    kept = [v for v in r.values if v.read_by == "unsplit"]  # each cell kept, with no value
+    assert [(v.indicator, v.applicant_type) for v in kept] == [("req_new", a) for a in APPLICANTS]
+    assert {(v.raw_value, v.value, v.blank) for v in kept} == {("120010114", None, False)}
     assert ("req_new", "total") in r.unread
 
 
@@ -112,12 +115,13 @@ def test_review_litigation_as_one_run_of_17_digits():
     codes = [i.code for i in CAT.in_era("v2021") if i.section == "review_litigation" and not i.is_derived]
     got = {v.indicator: v.value for v in r.values if v.indicator}
     assert [got[c] for c in codes] == [12, 0, 0, 0, 12, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0]
+    assert not r.warnings
     assert {v.read_by for v in r.values if v.indicator} == {READ_BY_IDENTITY}
 
 
 def test_an_active_row_is_read_only_when_one_cut_is_possible():
     r = read(["二、主动公开政府信息情况", "第二十条第（一）项", "规章000", "行政规范性文件1203"])
-    assert {v.indicator: v.value for v in r.values if v.indicator} == {
+    assert {v.indicator: v.value for v in r.values if v.indicator and v.read_by != "unsplit"} == {
         "reg_rules_issued": 0, "reg_rules_repealed": 0, "reg_rules_in_force": 0}
     assert any("ambiguous digit run '1203'" in w for w in r.warnings)  # 1 | 20 | 3 or 12 | 0 | 3
 
@@ -138,7 +142,7 @@ def test_v2008_rows_with_their_cumulative_figure():
 def test_v2008_glued_rows_that_no_identity_reaches_stay_unread():
     lines = ["（一）主动公开政府信息数条2639356", "其中：主动公开规范性文件数条5 12", "制发规范性文件总数件3 40"]
     r = read(lines, "v2008")
-    assert "old_active_total" not in {v.indicator for v in r.values}
+    assert [v.value for v in r.values if v.indicator == "old_active_total"] == [None]  # kept, unread
     assert any("ambiguous digit run '2639356'" in w for w in r.warnings)  # 2 | 639356, 26 | 39356, 263 | 9356
 
 
@@ -148,7 +152,8 @@ def test_a_capture_modelled_on_a_real_report():
     report = extract_page(REAL.read_bytes(), path=REAL.name)
     assert report.format == "v2021"
     assert not any("prose-only" in w for w in report.warnings)
-    got = {(v.indicator, v.applicant_type): v.value for v in report.values if v.source == "table" and v.indicator}
+    got = {(v.indicator, v.applicant_type): v.value for v in report.values
+           if v.source == "table" and v.indicator and v.read_by != "unsplit"}
     printed = {
         "req_new": [58, 7, 0, 0, 1, 0, 66],
         "req_carried_in": [2, 0, 0, 0, 0, 0, 2],
@@ -192,6 +197,6 @@ def test_a_text_capture_with_spaced_figures_and_no_header_is_a_table():
 def test_a_review_litigation_run_of_20_digits_that_two_cuts_fit_is_not_read():
     """15 | 3 | 12 | 2 | 32, 14 | 1 | 2 | 3 | 20, 2 | 1 | 1 | 3 | 7: 14 | 1 | 2 and 1 | 4 | 12 both add up to 20."""
     r = read([REVIEW, "15312232141232021137"])
-    assert not [v for v in r.values if v.indicator]
+    assert not [v for v in r.values if v.indicator and v.value is not None]
     (warning,) = [w for w in r.warnings if "ambiguous digit run" in w]
     assert "2 readings fit the identities" in warning

@@ -419,6 +419,14 @@ def test_a_check_on_a_figure_the_identities_chose_is_not_independent():
     # not_applicable wins: an approximate term
     frame.loc[frame["indicator_code"] == "req_carried_in", "approximate"] = True
     assert statuses(identity_residuals(frame))[("req_flow", "natural_person", None)] == NOT_APPLICABLE
+    # a cell printed in a run that several cuts fit, left unread (unsplit, no value): its checks are not_applicable
+    unread = frame.assign(approximate=False, read_by="cell")
+    at = (unread["indicator_code"] == "req_carried_out") & (unread["applicant_type_code"] == "other_org")
+    unread.loc[at, ["value", "read_by"]] = [np.nan, "unsplit"]
+    st = statuses(identity_residuals(unread))
+    assert st[("req_flow", "other_org", None)] == NOT_APPLICABLE
+    assert st[("applicant_total", "total", "req_carried_out")] == NOT_APPLICABLE
+    assert st[("req_flow", "research_institution", None)] == PASS
     # the GX validation counts not_independent like not_applicable: evaluated rows only
     validation = validate_identities(frame.assign(approximate=False, value=facts("split", "v2021", cells)["value"]))
     assert validation.success

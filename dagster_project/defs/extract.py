@@ -113,7 +113,8 @@ def _replace_reports(con, reports: list[dict], values: list[dict], bad: list[dic
                                  "source, warnings."),
         dg.AssetSpec(VALUES, deps=[dg.AssetKey(["ingest", "documents"])], kinds={"python", "duckdb"},
                      description="Every value read from a report: indicator code (or NULL with its label), "
-                                 "applicant type, value, blank/approximate flags, source and evidence."),
+                                 "applicant type, value, blank/approximate flags, source, evidence and read_by "
+                                 "(cell, or a run of digits cut: digit_split / identity_split, or unsplit)."),
         dg.AssetSpec(QUARANTINE, deps=[dg.AssetKey(["ingest", "documents"])], kinds={"python", "duckdb"},
                      description="Every page that did not become a report: sha256, path, step, reason."),
     ],

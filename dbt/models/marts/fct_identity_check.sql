@@ -6,7 +6,8 @@
 --              |lhs - rhs| < 1e-9, else fail. Absent or blank terms count as 0 once one is present.
 --              A check cannot fail on an uncertain figure: it is not_applicable when a present term is
 --              approximate (余/约/近/多), or comes from prose while another term is not stated at all (a
---              sentence that leaves a term out has not said it is 0; a blank table cell has).
+--              sentence that leaves a term out has not said it is 0; a blank table cell has), or when a term's cell
+--              was printed but left unread (read_by unsplit: an ambiguous run of digits).
 --              A check is not_independent when a present term was read by identity_split (a run of digits cut
 --              by the identities themselves, formats.md §7.V): it chose that figure, so it cannot check it; it is
 --              neither a pass nor a fail (not_applicable wins over it).
@@ -111,7 +112,8 @@ term_values as (
         indicator_values.report_id is not null as is_stated,
         coalesce(indicator_values.approximate, false) as is_approximate,
         coalesce(indicator_values.source = 'narrative', false) as is_prose,
-        coalesce(indicator_values.read_by = 'identity_split', false) as is_identity_split
+        coalesce(indicator_values.read_by = 'identity_split', false) as is_identity_split,
+        coalesce(indicator_values.read_by = 'unsplit', false) as is_unread
 
     from term_lookups
     left join indicator_values
@@ -134,7 +136,8 @@ sums as (
         count(*) filter (where side = 'rhs') as n_rhs_terms,
         count(value) filter (where side = 'rhs') as n_rhs_present,
         sum(sign * value) filter (where side = 'rhs') as rhs,
-        bool_or(is_approximate) or (bool_or(is_prose) and not bool_and(is_stated)) as is_uncertain,
+        bool_or(is_approximate) or (bool_or(is_prose) and not bool_and(is_stated)) or bool_or(is_unread)
+            as is_uncertain,
         bool_or(is_identity_split) as is_identity_split
 
     from term_values

@@ -18,8 +18,11 @@ ranked as (
 
     select
         *,
-        case source when 'table' then 1 when 'derived' then 2 when 'narrative' then 3 else 4 end
-            as source_priority
+        -- a cell left unread (read_by unsplit: an ambiguous run of digits, formats.md §7.V) comes after any figure
+        case
+            when read_by = 'unsplit' then 5
+            else case source when 'table' then 1 when 'derived' then 2 when 'narrative' then 3 else 4 end
+        end as source_priority
 
     from report_values
 

@@ -13,12 +13,12 @@ with reports as (
 
 values as (
 
-    select v.report_id, v.indicator_code, v.value, v.source, v.approximate, i.concept
+    select v.report_id, v.indicator_code, v.value, v.source, v.approximate, v.read_by, i.concept
     from {{ ref('fct_indicator_value') }} as v
     join {{ ref('dim_indicator') }} as i using (indicator_code)
     where i.concept is not null
         and v.applicant_type_code in ('total', 'none')
-        and v.value is not null
+        and (v.value is not null or v.read_by = 'unsplit')
 
 ),
 
@@ -41,6 +41,8 @@ counts as (
     from reports as r
     join values as v using (report_id)
     group by all
+    -- a code of the concept printed but left unread (an ambiguous run of digits): its sum is not known
+    having not bool_or(v.read_by = 'unsplit')
 
 ),
 
