@@ -8,9 +8,41 @@ _REPORT_TITLE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)\s*(?:关于)?[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?[)）]?\s*"
     r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)"
 )
+class _NameBefore:
+    """A name (a run of name characters) right before a fixed tail, found by searching the tail and reading the
+    run backwards: the same matches as ``[…]{2,N}?tail`` without trying every start (a lazy head is slow)."""
+
+    def __init__(self, tail: str, maxlen: int, chars: str = "\u4e00-\u9fff"):
+        self.tail = re.compile(tail)
+        self.maxlen = maxlen
+        self.char = re.compile(f"[{chars}]")
+
+    def finditer(self, text: str):
+        for m in self.tail.finditer(text):
+            j = m.start()
+            while j > 0 and m.start() - j < self.maxlen and self.char.match(text, j - 1):
+                j -= 1
+            name = text[j:m.start()] + (m.group("keep") or "")
+            if name.endswith("人民"):  # …人民|政府信息公开…: the tail took the government's 政府
+                name += "政府"
+            if m.start() - j >= 2:
+                yield _Found(name, m.groupdict().get("year"))
+
+    def search(self, text: str):
+        return next(self.finditer(text), None)
+
+
+class _Found:
+    def __init__(self, agency: str, year: str | None):
+        self._groups = {"agency": agency, "year": year}
+
+    def group(self, name: str):
+        return self._groups[name]
+
+
 # 《工业和信息化部政府信息公开工作2010年度报告》: the year inside
-_YEAR_INSIDE = re.compile(
-    r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)(?:政府)?(?:信息公开|政务公开)(?:工作)?(?P<year>(?:19|20)\d{2})\s*年度?(?:报告|年报)")
+_YEAR_INSIDE = _NameBefore(r"(?P<keep>)(?:政府)?(?:信息公开|政务公开)(?:工作)?(?P<year>(?:19|20)\d{2})\s*年度?(?:报告|年报)", 40,
+                           "\u4e00-\u9fff·")
 _TITLE_NO_AGENCY = re.compile(r"^\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?"
                               r"(?:报告|年报)|年报$)")
 # a title run into the first sentence (柞市镇2019年政府信息公开工作年度报告根据《条例》…): the agency must end as
@@ -53,7 +85,7 @@ _SUBJECT_ACTS = re.compile(r"[,，。;；\n](?P<agency>[\u4e00-\u9fff（）()]{3
 # a government the report cites as issuing its rules: 《长沙市政府信息公开工作制度》, 《广东省人民政府关于转发…》
 _CITED_GOV = re.compile(r"《(?P<agency>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府))(?:办公厅|办公室)?(?:关于|印发|转发|信息公开)")
 _NOT_A_SITE = re.compile(r"^(?:中华人民共和国|中国|国务院|中央)|[网及、与或]")
-_GOV_SITE = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府))[”》\"]?(?:门户网站|门户网|网站|网)")
+_GOV_SITE = _NameBefore(r"(?P<keep>人民政府|政府)[”》\"]?(?:门户网站|门户网|网站|网)", 20)
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|时段|期间|范围)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _YEAR_IN_TEXT = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?[,，]?\s*(?:我|本|全)")
 # 现将本机关2019年度政府信息公开工作情况报告如下 / 特向社会公布2019年…
@@ -246,7 +278,7 @@ _NAME = r"[\u4e00-\u9fff（）()]{2,40}?"
 _COMPILED_BY = re.compile(r"由(?P<agency>" + _NAME + r")(?:负责|牵头|组织)?(?:(?:根据|依据|按照)[^。]{0,160}?)?"
                           r"(?:编制|编写|起草|编撰|撰写|制作|汇总)")
 _ASK = re.compile(r"请(?:与|向|联系|联络|致电|咨询)[:：]?(?P<agency>" + _NAME + r")(?:联系|联络|咨询|反映|提出|查询|[,，。;；(（:：])")
-_GOV_OFFICE = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?人民政府办公(?:室|厅))")
+_GOV_OFFICE = _NameBefore(r"(?P<keep>人民政府办公(?:室|厅))", 30)
 _SIGNATURE_LINE = re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<date>(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年.*)?$")
 _SELF_REFERENCE = re.compile(r"(?:我|本)(?P<ref>镇|乡|街道|苏木|旗|县|区|市|州|盟|省|局|委|办|厅|中心|院|所|站|管委会|机关)"
                              r"(?![\u4e00-\u9fff]{0,1}(?:人民政府|政府信息公开工作年度报告))")
@@ -444,6 +476,8 @@ def division_code_clue(text: str) -> str | None:
     """The 6-digit division code a page's 索引号 (620702081/2026-00007) or an agency's unified social credit
     code (11370828004431350G: positions 3–8) carries, when it looks like one (not 000000)."""
     for pattern in (_INDEX_CODE, _CREDIT_CODE):
+        if pattern is _CREDIT_CODE and "代码" not in text[:8000] and "索引号" not in text[:8000]:
+            continue
         m = pattern.search(text[:8000])
         if m and 11 <= int(m.group("v")[:2]) <= 65:
             return m.group("v")
