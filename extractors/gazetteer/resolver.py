@@ -15,6 +15,22 @@ How (see dbt/seeds/spec/gazetteer.md):
 4. Exactly one best candidate → status 'resolved' with its code; a tie → 'ambiguous' with the
    tied candidates and no code; no name at all → 'unknown'. Nothing is guessed.
 
+Never a confident wrong place (formats.md §7.W):
+
+* a candidate the names before it contradict is rejected (衡南县永平镇: no 永平镇 there → placed at
+  衡南县); so is one that contradicts a place the body's other self-names (``context``) or its
+  address name explicitly; when none is left the agency is 'ambiguous';
+* a generic zone word (高新区, 经济开发区, 林业局, 农场) places nothing without its county; a name
+  printed with a division suffix (东城区) is that division before a township-level unit of the
+  same name; one of many same-named units chosen only by a province-wide hint (an ICP number) stays
+  'ambiguous';
+* a name of another year (襄樊市 in 2015) is its code under that year's name; a division abolished
+  before the year (莱芜市 in 2021) is placed at the division above it;
+* functional zones and colloquial names come from ``ref_functional_zone.csv`` (a zone stands for
+  the division it is filed under and is never its government); short forms of a city or county
+  right before a zone word (杭州钱江经济开发区, 安徽舒城经济开发区) or 分局 are read as places;
+* a central body (水利部, 海关总署, 国务院侨办) is 'resolved' with no division.
+
 What follows the chain decides the kind: nothing / 人民政府 / 政府 → the government of the unit
 (provincial_government … township_government, street_office), anything else (…局, …委员会,
 …人民政府办公厅) → department, linked to the division of its government.
