@@ -10,6 +10,9 @@ BENCHES = [
     [sys.executable, "-m", "benchmarks.extraction_stages", "--n", "300"],
     [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "40"],
     [sys.executable, "-m", "benchmarks.accuracy", "--per-layout", "10", "--taiwan-locale"],
+    # the prose reader on labelled real-looking sentences and decoys, and on the held-out ones
+    [sys.executable, "-m", "benchmarks.prose_precision"],
+    [sys.executable, "-m", "benchmarks.prose_precision", "--sentences", "tests/fixtures/prose_sentences_holdout.csv"],
     [sys.executable, "-m", "benchmarks.fetch_and_pdf", "--pages", "500"],
     # who and when on hand-keyed real report openings (tests/fixtures/real/openings/)
     [sys.executable, "-m", "benchmarks.real_openings"],
