@@ -22,6 +22,10 @@ hand-maintained and only written, with two documented example rows, when it does
 * ``ref_icp_province.csv``  abbr,province_code6,name,is_primary,note
 * ``agency_overrides.csv``  agency_name,year_from,year_to,division_code,note
 
+Not written here (hand-curated, one source per row, never touched by this script):
+``ref_functional_zone.csv`` name,aliases,code6,level,valid_from,valid_to,source,notes,kind — functional zones
+and new areas the NBS list lacks, filed under a division, and colloquial division names (formats.md §7.W).
+
 A version row covers the consecutive snapshot years in which (code, name, level, parent) stayed the
 same: ``valid_from`` is the first snapshot year it was seen, ``valid_to`` the last one, empty while it
 is in the newest snapshot. Snapshot year = the edition year (NBS) or the revision year (GB/T 2260,
