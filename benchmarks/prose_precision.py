@@ -74,6 +74,8 @@ def main() -> None:
     parser.add_argument("--sentences", type=Path, default=SENTENCES)
     parser.add_argument("--misses", action="store_true", help="print every sentence read differently from its label")
     args = parser.parse_args()
+    if not args.sentences.exists() and not args.sentences.is_absolute():
+        args.sentences = SENTENCES.parents[2] / args.sentences  # relative to the project, from anywhere
     scores = evaluate(load_sentences(args.sentences))
     print(f"prose reader on labelled sentences ({args.sentences.name})")
     print(f"  {'era':6} {'sentences':>9} {'decoys':>7} {'figures':>8} {'read':>5} {'right':>6} {'precision':>10} "
