@@ -148,3 +148,16 @@ def test_held_out_sentences_yield_no_wrong_figure():
     holdout = load_sentences(Path(__file__).parent / "fixtures" / "prose_sentences_holdout.csv")
     for era, s in evaluate(holdout).items():
         assert (s.right, s.decoys_misread) == (s.read, 0), (era, s.misses)
+
+
+def test_the_parser_fingerprint_hashes_the_patterns():
+    import hashlib
+
+    from extractors.catalogue import spec_dir
+    from extractors.pipeline import PARSER_VERSION, parser_fingerprint
+
+    digest = hashlib.sha256()
+    for name in ("indicators.csv", "applicant_types.csv"):
+        digest.update((spec_dir() / name).read_bytes())
+    digest.update(PATTERNS_CSV.read_bytes())
+    assert parser_fingerprint() == f"{PARSER_VERSION}+{digest.hexdigest()[:8]}"
