@@ -84,6 +84,7 @@ _OWN_GUIDE = re.compile(r"《(?P<agency>[\u4e00-\u9fff（）()]{3,30}?)(?:政府
 _SUBJECT_ACTS = re.compile(r"[,，。;；\n](?P<agency>[\u4e00-\u9fff（）()]{3,30}?)(?:始终|一直)?(?:认真贯彻|认真落实|高度重视|深入贯彻|严格按照|坚持以)")
 # a government the report cites as issuing its rules: 《长沙市政府信息公开工作制度》, 《广东省人民政府关于转发…》
 _CITED_GOV = re.compile(r"《(?P<agency>[\u4e00-\u9fff]{2,20}?(?:人民政府|政府))(?:办公厅|办公室)?(?:关于|印发|转发|信息公开)")
+_BARE_GOVERNMENT = re.compile(r"^(?:[省市县区旗镇乡]|自治区)(?:人民)?政府$")  # 在省政府网站: a superior, unnamed
 _NOT_A_SITE = re.compile(r"^(?:中华人民共和国|中国|国务院|中央)|[网及、与或]")
 _GOV_SITE = _NameBefore(r"(?P<keep>人民政府|政府)[”》\"]?(?:门户网站|门户网|网站|网)", 20)
 _PERIOD = re.compile(r"统计(?:期限|周期|时限|区间|时间|时段|期间|范围)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -102,7 +103,8 @@ _YEAR_WORK = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?:的)?(?:主要)?(
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _ANNUAL_REPORT = re.compile(r"年度报告|年报|年度工作报告")
 _NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对|特|向|此|该|其|各|并|和|及|由|年度|年)"
-                         r"|(?:现将|根据|按照|工作|情况|报告|编制|公布|我|采用|通过|利用|依托)"
+                         r"|(?:现将|根据|按照|工作|情况|报告|编制|公布|我|采用|通过|利用|依托|各级|上级)"
+                         r"|^(?:[省市县区旗镇乡]委|党委)|委[省市县区旗镇乡]?(?:人民)?政府"
                          r"|(?:社会|公众|群众)$")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
 _NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
@@ -342,7 +344,9 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
     found += [_plausible_name(_OFFICE_TAIL.sub("", m.group("agency"))) for m in _ASK.finditer(text)]
     m = _GOV_OFFICE.search(head)
     found.append(_plausible_name(m.group("agency")) if m else None)
-    found += [_plausible_name(_SITE_TAIL.sub("", m.group("agency") or m.group("quoted"))) for m in _SITE_NAME.finditer(text)]
+    found += [n for m in _SITE_NAME.finditer(text)
+              if (n := _plausible_name(_SITE_TAIL.sub("", m.group("agency") or m.group("quoted"))))
+              and not _NOT_A_SITE.search(n) and not _BARE_GOVERNMENT.match(n)]
     found += [_plausible_name(m.group("agency")) for m in _OWN_GUIDE.finditer(text)]
     out: list[str] = []
     for name in found:
