@@ -269,6 +269,9 @@ class TableReader:
         if hit is False:
             key = label_key(text)
             hit = _suffix_match(key, self.row_keys, self.key_lengths)
+            if hit is None and key[-2:] in _SUBTOTAL_WORDS and len(key) > 4:
+                # a group label glued to its subtotal cell's label (（六）其他处理小计…, formats.md §7.V)
+                hit = _suffix_match(key[:-2], self.row_keys, self.key_lengths)
             if hit is None and self.era == "v2008" and (unit := _glued_unit(key)):
                 # the unit cell glued to the label (…收到申请数件12, formats.md §7.V)
                 hit = _suffix_match(key[:-len(unit)], self.row_keys, self.key_lengths)

@@ -200,3 +200,10 @@ def test_a_review_litigation_run_of_20_digits_that_two_cuts_fit_is_not_read():
     assert not [v for v in r.values if v.indicator and v.value is not None]
     (warning,) = [w for w in r.warnings if "ambiguous digit run" in w]
     assert "2 readings fit the identities" in warning
+
+
+def test_a_group_label_glued_to_its_subtotal_cell_label():
+    """（六）其他处理 | 小计 | … joined: （六）其他处理小计0100001 is the printed res_other row, which wins over the sum of
+    its sub-rows (here they disagree: the report breaks res_other_sum, and says so)."""
+    r = read([REQUESTS, "（六）其他处理小计0100001", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请0000000"])
+    assert [v for v, _ in cells(r, "res_other").values()] == [0, 1, 0, 0, 0, 0, 1]
