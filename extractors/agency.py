@@ -27,6 +27,8 @@ _REF_LEVEL = {"镇": (("镇",), (4,)), "乡": (("乡",), (4,)), "街道": (("街
               "旗": (("旗",), (3,)), "县": (("县",), (3,)), "区": (("区",), (3,)), "市": (("市",), (2, 3)),
               "州": (("州",), (2,)), "盟": (("盟",), (2,)), "省": (("省",), (1,)), "自治区": (("自治区",), (1,))}
 _ZONE_NAME = re.compile(r"开发区|新区|园区|产业园|实验区|试验区|示范区|保税区|综保区|片区|管委会|管理委员会")
+_AS_GOVERNMENT = re.compile(r"(?:人民政府|政府|党委|党工委|委员会|县委|市委|区委|旗委|镇党委|乡党委|街道党工委|办事处|街道办)")
+_ABOUT_ANOTHER = re.compile(r"对口|支援|帮扶|援建|援助|赴|前往|到|去|考察|学习|交流|协作|结对|与|同|和|向|邀请|来自")
 # a name that starts with a bare level word: 市农业局, 区人民政府办公室, 自治区人民政府办公厅
 _BARE_LEVEL = re.compile(r"^(自治区|省|市|县|区|旗|州|盟|镇|乡)(?=[\u4e00-\u9fff]{2,})")
 
@@ -45,7 +47,7 @@ def _kind_at(kind: str | None, level: str | None) -> str | None:
     return kind
 
 
-def _named_by_reference(text: str, year: int | None, ref: str | None) -> str | None:
+def _named_by_reference(text: str, year: int | None, ref: str | None, bare: bool = False) -> str | None:
     """我镇 (or 市农业局) and no place in the name: the one division of that level the text names, twice or
     (a town) with its county."""
     if ref not in _REF_LEVEL:
@@ -62,6 +64,19 @@ def _named_by_reference(text: str, year: int | None, ref: str | None) -> str | N
     # named once, the place may be one the body writes about (对口支援都江堰市): twice, or with its county
     with_county = town and any(re.search(r"[县市区旗]", sf[:-len(ref)]) for sf in surfaces)
     if len(surfaces) < 2 and not with_county:
+        return None
+    # and it is named as a government (长沙市人民政府办公厅, 《长沙市政府信息公开…》, 东坡区崇礼镇人民政府), never as a
+    # place the body goes to or helps (赴和田县, 对口支援和田县)
+    own = other = 0
+    for sf in set(surfaces):
+        for m in re.finditer(re.escape(sf), text):
+            if _ABOUT_ANOTHER.search(text[max(0, m.start() - 8):m.start()]):
+                other += 1
+            elif _AS_GOVERNMENT.match(text, m.end()):
+                own += 1
+    # a bare level in the body's own name (区人民政府办公室) already says it is that level's government: a place
+    # named twice and never as another's is enough
+    if other or not (own or (bare and len(surfaces) >= 2)):
         return None
     return max(surfaces, key=len)
 
@@ -93,7 +108,8 @@ def place_agency(name: str | None, names: list[str], year: int | None, text: str
     if r.status != "resolved":
         bare = _BARE_LEVEL.match(primary)
         tried = [n for n in others if n != coded]
-        for extra in (_named_by_reference(text, year, bare.group(1) if bare else ref) if r.status == "unknown" else None,
+        for extra in (_named_by_reference(text, year, bare.group(1) if bare else ref, bool(bare))
+                      if r.status == "unknown" else None,
                       coded, *(sites if r.status == "unknown" else ())):
             if extra and extra not in tried:
                 tried.append(extra)

@@ -89,6 +89,15 @@ def test_a_place_written_about_once_is_not_the_body():
     assert r.agency.division_code is None
 
 
+def test_a_place_the_body_helps_is_not_the_body():
+    r = read("2018年度政府信息公开工作年度报告\n2018年，我县认真贯彻落实《条例》，对口支援新疆和田县，派出干部赴和田县、"
+             "和田县开展帮扶。\n")
+    assert r.agency.division_code is None
+    r = read("2023年政府信息公开工作年度报告\n2023年，市农业农村局认真贯彻落实政府信息公开条例。按照《苏州市人民政府办公室"
+             "关于做好2023年政府信息公开工作年度报告的通知》要求编制本报告。\n")
+    assert (r.agency.name, r.agency.division_code) == ("市农业农村局", "320500")
+
+
 def test_central_bodies_are_placed_in_no_division():
     r = read("根据《条例》的规定,现发布《工业和信息化部政府信息公开工作2010年度报告》。\n一、概述\n2010年,我部认真贯彻落实。\n")
     assert (r.year, r.agency.name, r.agency.status, r.agency.province) == (2010, "工业和信息化部", "resolved", None)
