@@ -128,6 +128,12 @@ def test_zones_and_old_names(name, year, code):
     assert (r.status, r.division_code) == ("resolved", code), r.evidence
 
 
+def test_a_town_printed_with_its_former_suffix():
+    # 柞市乡 is 柞市镇 in the NBS tables; the county printed beside it says which one
+    r = resolve_agency("衡南县柞市乡人民政府", 2012)
+    assert (r.status, r.division_code, r.kind) == ("resolved", "430422115", "township_government")
+
+
 def test_a_zone_is_not_the_government_of_its_division():
     assert resolve_agency("平潭综合实验区管委会", 2020).kind == "department"
     assert resolve_agency("西咸新区", 2020).kind == "other"

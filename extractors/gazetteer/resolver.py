@@ -558,6 +558,7 @@ def resolve_agency(
 
     trimmed: list[str] = []
     full_kind = _kind(chain[-1].units, prefix, rest, chain[-1].surface)
+    after_chain = rest
     while True:
         verdict = _decide(g, name, norm, year, chain, prefix, rest, hints, explicit)
         if verdict is not None or len(chain) == 1:
@@ -570,12 +571,41 @@ def resolve_agency(
     if verdict is None:
         verdict = _ambiguous(g, name, norm, year, chain, prefix, rest, _candidates(chain), "no candidate agrees "
                              "with the names and places the text gives")
+    if verdict.status == "resolved" and verdict.level == "county":
+        # a town printed with the suffix it had before (XX乡 that became XX镇, XX镇 that became XX街道) under the
+        # county the name prints: the one town of that county with the stem
+        piece = (trimmed[-1] if trimmed else after_chain) if not trimmed or len(trimmed) == 1 else ""
+        town = _renamed_town(g, verdict.division_code, piece, year)
+        if town is not None:
+            prov, pref, county, township = _path(g, town, year)
+            kind = "street_office" if town.name.endswith("街道") else "township_government"
+            return AgencyResolution(
+                name, norm, kind if _strip_tail(piece[len(_TOWN_STEM.match(piece).group(0)):]) in _GOV else "department",
+                prov, pref, county, township, town.code, "township", "resolved",
+                [(town.code, _full_name(g, town, year))],
+                [*verdict.evidence, f"renamed town:{_TOWN_STEM.match(piece).group(0)}→{town.name}"])
     if trimmed:
         if verdict.status == "resolved":
             verdict.evidence.append("not placed below: " + ",".join(trimmed))
         # 衡南县永平镇人民政府 placed at its county is no county government: a government kind only at its own level
         verdict = replace(verdict, kind=full_kind if full_kind == "department" else "other")
     return verdict
+
+
+_TOWN_STEM = re.compile(r"(?P<stem>[\u4e00-\u9fff]{1,6}?)(?P<suffix>乡|镇|街道|苏木)")
+_TOWN_ALTERNATES = {"乡": ("镇", "街道"), "镇": ("乡", "街道"), "街道": ("镇",), "苏木": ("镇",)}
+
+
+def _renamed_town(g: Gazetteer, county_code: str | None, piece: str, year: int | None) -> Unit | None:
+    m = _TOWN_STEM.match(piece or "")
+    if not county_code or not m:
+        return None
+    found: dict[str, Unit] = {}
+    for alt in _TOWN_ALTERNATES[m.group("suffix")]:
+        for k in g.names.get(m.group("stem") + alt, ()):
+            if k.unit.level == "township" and k.unit.parent == county_code:
+                found[k.unit.code] = g.unit_at(k.unit.code, year) or k.unit
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _candidates(chain: list[_Mention]) -> list[dict]:
