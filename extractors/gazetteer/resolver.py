@@ -69,6 +69,8 @@ _NATIONAL = re.compile(
     r"|^(?:中华人民共和国)?[\u4e00-\u9fff]{1,10}?(?<!宣传|组织|统战|武装|人武|工作|外联|办公|联络|党建|政治)部(?![门分队])"
     r"|^(?:中华人民共和国)?(?:海关总署|审计署|中国人民银行|[\u4e00-\u9fff]{2,6}总署)"
     r"|^(?:长江|黄河|淮河|海河|珠江|松辽|太湖)(?:流域管理局|水利委员会)")
+# words before a township's name that make an organisation of it, not a longer place name
+_ORG_PREFIX = re.compile(r"(?:中共|中国共产党|共青团|国家税务总局|税务总局|中华人民共和国|人民政府|政府|党委|党工委|委员会|驻)$")
 _FTZ = re.compile(r"^中国\(([\u4e00-\u9fff]{2,4})\)")  # 中国(福建)自由贸易试验区福州片区
 _DIVISION_SUFFIX = ("区", "县", "旗", "市", "州", "盟", "省", "地区")
 # a township-level NBS name made only of zone words (开发区, 经济技术开发区, 高新区): dozens of counties have one
@@ -516,6 +518,13 @@ def resolve_agency(
             # 水利部, 海关总署, 国务院侨办, 国家统计局: a central body is placed in no division, and that is its place
             return AgencyResolution(name, norm, "department", status="resolved", evidence=["national body"])
         return AgencyResolution(name, norm, kind, evidence=["no division name found"])
+
+    # a township's name glued to a word the gazetteer does not know is part of a longer name (苏银|产业园,
+    # 某某|红星农场): a substring never stands for the full name
+    if prefix and len(chain) == 1 and all(u.rank == 4 for u in chain[0].units) \
+            and re.search(r"[\u4e00-\u9fff]{2}$", prefix) and not _ORG_PREFIX.search(prefix):
+        return _ambiguous(g, name, norm, year, chain, prefix, rest, _candidates(chain),
+                          f"inside:{prefix}{chain[0].surface} is a longer name than {chain[0].surface}")
 
     # ---- hints
     hints: list[tuple[str, list[tuple[str, int, str]]]] = []
