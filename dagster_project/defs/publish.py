@@ -43,6 +43,35 @@ def publish_warehouse(home: DataHome) -> dict:
         raise
 
 
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, str]:
+    """The dbt descriptions (persist_docs put them on the work tables as comments) onto the published copy;
+    returns them as Parquet key-value metadata: 'description' for the table, 'column:<name>' per column."""
+    out: dict[str, str] = {}
+    (comment,) = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = 'work' AND schema_name = ? "
+                             "AND table_name = ?", [schema, table]).fetchone()
+    if comment:
+        con.execute(f'COMMENT ON TABLE "{schema}"."{table}" IS {_sql_string(comment)}')
+        out["description"] = comment
+    for column, text in con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'work' AND schema_name = ? "
+            "AND table_name = ? AND comment IS NOT NULL AND comment <> '' ORDER BY column_index",
+            [schema, table]).fetchall():
+        con.execute(f'COMMENT ON COLUMN "{schema}"."{table}"."{column}" IS {_sql_string(text)}')
+        out[f"column:{column}"] = text
+    return out
+
+
+def _kv_metadata(descriptions: dict[str, str]) -> str:
+    if not descriptions:
+        return ""
+    pairs = ", ".join(f"{_sql_string(k)}: {_sql_string(v)}" for k, v in descriptions.items())
+    return f", KV_METADATA {{{pairs}}}"
+
+
 def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
     rows: dict[str, int] = {}
     con = duckdb.connect(str(tmp_db), config=duckdb_config())
@@ -56,9 +85,11 @@ def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM work."{schema}"."{table}"')
             rows[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
+            descriptions = _copy_comments(con, schema, table)
             if schema == "main":
                 target = tmp_parquet / f"{table}.parquet"
-                con.execute(f"COPY \"{schema}\".\"{table}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+                con.execute(f"COPY \"{schema}\".\"{table}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd"
+                            f"{_kv_metadata(descriptions)})")
         con.execute("DETACH work")
         con.execute("CHECKPOINT")
     finally:

@@ -1,4 +1,4 @@
--- The researcher's panel: agency × year × concept across the three formats, from the current report
+-- The researcher's panel: agency × year × concept across the three formats (with the agency's name and place), from the current report
 -- of each agency-year that does not break its identities (pass, or not checkable: prose-only).
 -- A concept's value is the sum of the report's era codes carrying it (spec README); table cells win
 -- over prose in fct_indicator_value. Counts use the 总计 column (or the single value). Rates that
@@ -104,27 +104,44 @@ panel as (
     union all by name
     select * from rates
 
+),
+
+series as (
+
+    select
+        agency_key,
+        year,
+        format,
+        concept,
+        kind,
+        value,
+        lag(value) over (partition by agency_key, concept order by year) as previous_value,
+        lag(year) over (partition by agency_key, concept order by year) as previous_year,
+        case when lag(year) over (partition by agency_key, concept order by year) = year - 1
+             then value - lag(value) over (partition by agency_key, concept order by year) end as yoy_change,
+        case when lag(year) over (partition by agency_key, concept order by year) = year - 1
+             then (value - lag(value) over (partition by agency_key, concept order by year))
+                  / nullif(lag(value) over (partition by agency_key, concept order by year), 0) end as yoy_pct,
+        n_codes,
+        codes,
+        approximate,
+        sources,
+        report_id,
+        identity_status
+
+    from panel
+
 )
 
 select
-    agency_key,
-    year,
-    format,
-    concept,
-    kind,
-    value,
-    lag(value) over (partition by agency_key, concept order by year) as previous_value,
-    lag(year) over (partition by agency_key, concept order by year) as previous_year,
-    case when lag(year) over (partition by agency_key, concept order by year) = year - 1
-         then value - lag(value) over (partition by agency_key, concept order by year) end as yoy_change,
-    case when lag(year) over (partition by agency_key, concept order by year) = year - 1
-         then (value - lag(value) over (partition by agency_key, concept order by year))
-              / nullif(lag(value) over (partition by agency_key, concept order by year), 0) end as yoy_pct,
-    n_codes,
-    codes,
-    approximate,
-    sources,
-    report_id,
-    identity_status
+    series.agency_key,
+    agencies.agency_name,
+    agencies.province,
+    agencies.prefecture,
+    agencies.county,
+    agencies.township,
+    agencies.division_code,
+    series.* exclude (agency_key)
 
-from panel
+from series
+left join {{ ref('dim_agency') }} as agencies using (agency_key)
