@@ -71,6 +71,7 @@ _NATIONAL = re.compile(
     r"|^(?:长江|黄河|淮河|海河|珠江|松辽|太湖)(?:流域管理局|水利委员会)")
 # words before a township's name that make an organisation of it, not a longer place name
 _ORG_PREFIX = re.compile(r"(?:中共|中国共产党|共青团|国家税务总局|税务总局|中华人民共和国|人民政府|政府|党委|党工委|委员会|驻)$")
+_HAS_UPPER = re.compile(r"[省市县区旗州盟]")
 _FTZ = re.compile(r"^中国\(([\u4e00-\u9fff]{2,4})\)")  # 中国(福建)自由贸易试验区福州片区
 _DIVISION_SUFFIX = ("区", "县", "旗", "市", "州", "盟", "省", "地区")
 # a township-level NBS name made only of zone words (开发区, 经济技术开发区, 高新区): dozens of counties have one
@@ -666,7 +667,13 @@ def _decide(g: Gazetteer, name: str, norm: str, year: int | None, chain: list[_M
             # 上虞市 330682; township data start in 2015) is compared down to its prefecture only
             cap = 2 if u.rank == 4 and year is not None and not any(
                 g.valid(v, year, slack=1) for v in g.units_by_code.get(u.parent, ())) else 4
-            depths = [(_agree(u.code, u.rank, code, rank), min(u.rank, rank, cap), sf) for code, rank, sf in explicit]
+            # a town named alone (大平房镇党政办公室) is a name lookup, not a place printed beside its county: it
+            # does not overrule a county or city the other names agree on
+            depths = [(_agree(u.code, u.rank, code, rank), min(u.rank, rank, cap), sf) for code, rank, sf in explicit
+                      if not (rank == 4 and u.rank < 4 and not _HAS_UPPER.search(sf[:-2]))]
+            if not depths:
+                keep.append(c)
+                continue
             if any(d < need for d, need, _ in depths):
                 rejected.append(c)
                 continue
