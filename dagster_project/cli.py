@@ -274,8 +274,13 @@ def extract(
     """Read pages and print what the extractors find (one JSON object per file; an array for several)."""
     from extractors import PageError, extract_page
 
+    import stat as _stat
+
     out = []
     for path in files:
+        if not _stat.S_ISREG(path.stat().st_mode):  # a FIFO would block read_bytes() forever
+            console.print(f"[red]{path}[/red] is not a regular file: not read")
+            raise typer.Exit(2)
         raw = path.read_bytes()
         try:
             out.append(extract_page(raw, path=str(path)).to_json())

@@ -274,6 +274,11 @@ def _sha256_file(path: Path) -> str:
 )
 def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.MaterializeResult:
     home = ogi_home.home
+    from dagster_project.housekeeping import clean_leftovers
+
+    removed = clean_leftovers(home)  # runs launched from the UI too: copies left by killed runs go
+    if removed:
+        context.log.info(f"removed {len(removed)} temporary files left by interrupted runs: {removed[:5]}")
     stats = register_landing(home)
     fetched = FetchStats()
     sources = home.sources_file
