@@ -21,9 +21,13 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed manifest
 
-# dagster-dbt reads the dbt manifest at import time; build it from the dbt project.
-manifest: $(VENV)/.installed
+# dagster-dbt reads the dbt manifest at import time; build it from the dbt project, only when the project
+# changed since (a `make run` with nothing new must not spend a minute re-parsing dbt)
+DBT_SOURCES := $(shell find dbt/dbt_project.yml dbt/profiles.yml dbt/models dbt/macros dbt/seeds dbt/tests -type f 2>/dev/null)
+manifest: dbt/target/manifest.json
+dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 	@$(VENV)/bin/dagster-dbt project prepare-and-package --file dagster_project/defs/warehouse.py >/dev/null
+	@touch $@
 
 run: install ## build the warehouse from the bundled sample corpus
 	$(VENV)/bin/ogi run --landing sample_corpus --home $(HOME_DIR)
