@@ -107,7 +107,7 @@ _NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|�
                          r"|^(?:[省市县区旗镇乡]委|党委)|委[省市县区旗镇乡]?(?:人民)?政府"
                          r"|(?:社会|公众|群众)$")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
-_NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开)+")
+_NOISE_PREFIX = re.compile(r"^(?:关于|印发|发布|公开|当前位置|首页|政府信息公开|做好|报送|编制|组织)+")
 # Mirror / SEO-spam hosts write gambling ads into agency names (formats.md §7.T: 新葡京博彩官网区人民政府北京街道
 # 办事处). The name keeps what follows the last ad word; a level word left without its name (区人民政府 whose
 # 越秀 the ad replaced) goes too when an agency name follows it. 体育 and 彩票 are not here: 体育局 and
