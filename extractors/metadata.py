@@ -266,13 +266,14 @@ def find_agency(text: str, title_agency: str | None) -> str | None:
     m = _INTRO_YEAR_FIRST.search(text[:3000])
     if m and _plausible_name(m.group("agency")):
         return _plausible_name(m.group("agency"))
-    if title_agency:
+    if title_agency and _BODY_END.search(title_agency):
         return title_agency
     m = _CONTACT_AGENCY.search(text)
     if m and _clean_agency(m.group("agency")):
         return _clean_agency(m.group("agency"))
     names = agency_names(text, None)
-    return names[0] if names else None
+    # a title naming no body (a mirror's own name: 某某资讯网2019年…) gives way to a name the report gives itself
+    return names[0] if names else title_agency
 
 
 # ---------------------------------------------------------------- every place a report names itself (formats.md §7.W)
