@@ -54,6 +54,12 @@ def test_contact_line_places_a_self_reference():
     assert place(r) == ("resolved", "350824110")
 
 
+def test_a_mirror_that_put_its_own_name_in_the_title():
+    r = read("某某资讯网2019年政府信息公开工作年度报告\n一、概述\n2019年，我镇认真贯彻落实政府信息公开条例。\n"
+             "衡南县柞市镇人民政府\n2020年1月10日\n")
+    assert (r.agency.name, place(r)) == ("衡南县柞市镇人民政府", ("resolved", "430422115"))
+
+
 def test_generic_title_with_the_name_on_the_next_line():
     r = read("某某体育官网\n2019年度政府信息公开年度报告\n发布时间:2020-01-19\n衡阳市国资委\n2019年度政府信息公开年度报告\n"
              "一、概述\n")
