@@ -1,0 +1,272 @@
+"""One HTML page per report (warehouse/evidence/<report_id>.html): the page's normalized text with every value
+read marked where its evidence occurs, each mark linked to the warehouse rows it gave (indicator, applicant
+type, value, source, read_by), a header with agency, year, era, identity status and the failing identities,
+and a link to the raw page in the raw store.
+
+The text is the one the extractors read: ingest.documents in the work database, or, when that cannot be
+opened (a run holds it), the raw page read again through extractors.pipeline.read_document (its sha256
+checked). Bounded: at most N pages a run (default 2,000): every report that breaks an identity first (the
+quality report links those), then the current reports, most recent year first; stale pages are removed."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+_SEP = r"[\s|｜]*"
+
+
+@dataclass
+class EvidencePages:
+    directory: Path
+    written: set[str] = field(default_factory=set)
+    note: str = ""
+
+
+@dataclass
+class _Group:
+    """The rows sharing one evidence text, and where it was found."""
+    evidence: str
+    source: str
+    rows: list = field(default_factory=list)
+    span: tuple[int, int] | None = None
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def select_reports(con, limit: int) -> list[str]:
+    """Every report failing an identity (most failures first), then current reports by most recent year."""
+    if limit <= 0:
+        return []
+    return [r[0] for r in con.execute("""
+        select report_id from fct_report
+        order by identity_status = 'fail' desc, n_identity_failures desc, is_current desc,
+                 year desc nulls last, published_on desc nulls last, report_id
+        limit ?""", [limit]).fetchall()]
+
+
+def _texts_from_work(work_db: Path, ids: list[str]) -> dict[str, str]:
+    if not work_db.exists():
+        return {}
+    with contextlib.suppress(duckdb.Error):
+        con = duckdb.connect(str(work_db), read_only=True)
+        try:
+            return dict(con.execute("select sha256, text from ingest.documents where sha256 in (select unnest(?))",
+                                    [ids]).fetchall())
+        finally:
+            con.close()
+    return {}
+
+
+def _text_from_raw(raw_file: Path, sha256: str, media_type: str | None, source_path: str | None) -> str | None:
+    from extractors.pipeline import read_document
+
+    try:
+        raw = raw_file.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(raw).hexdigest() != sha256:  # a raw file edited on disk is not the page that was read
+        return None
+    try:
+        doc, _, _ = read_document(raw, path=source_path)
+    except Exception:  # noqa: BLE001 - a page that no longer reads simply has no text to show
+        return None
+    return doc.text
+
+
+def locate(text: str, evidence: str, source: str, start: int = 0) -> tuple[int, int] | None:
+    """Where an evidence text occurs in the page text, searching from `start` first, then from the top.
+    A table row's evidence is its cells joined by ' | ': the cells are looked for in order with only
+    blanks or bars between them; when the header labels it starts with are printed apart, the longest
+    run of its trailing cells that is printed together (the row label and its figures at least)."""
+    if not evidence or source == "derived":
+        return None
+    for origin in ((start, 0) if start else (0,)):
+        at = text.find(evidence, origin)
+        if at >= 0:
+            return at, at + len(evidence)
+    parts = [p.strip() for p in (evidence.split(" | ") if source == "table" else [evidence]) if p.strip()]
+    if source != "table":
+        pattern = r"\s*".join(re.escape(ch) for ch in "".join(parts[0].split())[:300])
+        found = re.search(pattern, text) if pattern else None
+        return (found.start(), found.end()) if found else None
+    for i in range(0, max(len(parts) - 1, 1)):
+        regex = re.compile(_SEP.join(re.escape(p) for p in parts[i:]))
+        for origin in ((start, 0) if start else (0,)):
+            found = regex.search(text, origin)
+            if found:
+                return found.start(), found.end()
+    return None
+
+
+def _mark_text(text: str, groups: list[_Group]) -> str:
+    spans = sorted((g.span[0], g.span[1], k) for k, g in enumerate(groups) if g.span)
+    out, at = [], 0
+    for begin, end, k in spans:
+        begin = max(begin, at)
+        if begin >= end:  # inside an earlier mark: that mark's anchor lists it too
+            continue
+        g = groups[k]
+        out.append(_esc(text[at:begin]))
+        out.append(f'<a class="ev src-{_esc(g.source)}" id="m-{k}" href="#ev-{k}"><mark>'
+                   f'{_esc(text[begin:end])}</mark></a>')
+        at = end
+    out.append(_esc(text[at:]))
+    return "".join(out)
+
+
+def _fmt_value(value, raw_value, blank) -> str:
+    if blank:
+        return "(blank)"
+    if value is None:
+        return f"unread ({raw_value})" if raw_value else ""
+    return f"{value:g}"
+
+
+STYLE = ('body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","WenQuanYi Micro Hei",'
+         '"Microsoft YaHei","PingFang SC","Hiragino Sans GB",sans-serif;max-width:1100px;margin:1.5em auto;'
+         'color:#222;line-height:1.5}'
+         "pre.text{white-space:pre-wrap;word-break:break-all;background:#fcfcfc;border:1px solid #ddd;"
+         "padding:1em;font-family:inherit;font-size:14px}"
+         "a.ev{text-decoration:none;color:inherit}mark{padding:0 1px;border-radius:2px}"
+         "a.src-table mark{background:#ffe082}a.src-narrative mark{background:#b3e5fc}"
+         "a.src-derived mark{background:#e1bee7}:target mark,tr:target{outline:2px solid #c62828}"
+         "table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
+         "text-align:left;vertical-align:top}th{background:#f2f2f2}td.empty{color:#777;font-style:italic}"
+         ".status-pass{color:#2e7d32;font-weight:bold}.status-fail{color:#c62828;font-weight:bold}"
+         "dl.head{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dt{font-weight:bold}")
+
+
+def render_page(report: dict, text: str | None, evidence_rows: list[tuple], failing: list[tuple],
+                raw_file: Path | None) -> str:
+    """evidence_rows: (value_seq, indicator_code, label_zh, applicant_type_code, value, raw_value, blank, source,
+    read_by, evidence, is_preferred, raw_label) in reading order."""
+    groups: dict[tuple[str, str], _Group] = {}
+    order: list[_Group] = []
+    for row in evidence_rows:
+        source, evidence = row[7], row[9] or ""
+        key = (source if source == "derived" else "text", evidence)
+        if key not in groups:
+            groups[key] = _Group(evidence, source)
+            order.append(groups[key])
+        groups[key].rows.append(row)
+    located = 0
+    if text:
+        cursor = {"table": 0, "narrative": 0}
+        for g in order:
+            g.span = locate(text, g.evidence, g.source, cursor.get(g.source, 0))
+            if g.span:
+                located += 1
+                cursor[g.source] = g.span[1] if g.source == "table" else cursor[g.source]
+    status = report["identity_status"]
+    raw_link = (f'<a href="{_esc(raw_file.as_uri())}">{_esc(raw_file)}</a>' if raw_file and raw_file.exists()
+                else f"{_esc(raw_file)} (not in this raw store)" if raw_file else "(raw store unknown)")
+    origin = report.get("source_url") or report.get("source_path") or ""
+    origin_html = (f'<a href="{_esc(origin)}">{_esc(origin)}</a>' if origin.startswith(("http://", "https://"))
+                   else _esc(origin))
+    head = [("agency", report.get("agency_name") or "(agency not found)"),
+            ("place", " ".join(p for p in (report.get("province"), report.get("prefecture"), report.get("county"),
+                                            report.get("township")) if p) or "(unplaced)"),
+            ("year", report.get("year")), ("era", report.get("format")),
+            ("identity status", f'<span class="status-{_esc(status)}">{_esc(status)}</span>'),
+            ("failing identities", ", ".join(report.get("failed_identities") or []) or "none"),
+            ("report_id", report["report_id"]), ("raw page", raw_link), ("published as", origin_html),
+            ("current", "yes" if report.get("is_current") else f"no (superseded by {report.get('superseded_by')})")]
+    raw_keys = {"identity status", "raw page", "published as"}
+    parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+             f"<title>{_esc(report.get('agency_name'))} {_esc(report.get('year'))} — evidence</title>"
+             f"<style>{STYLE}</style></head><body>",
+             f"<p><a href='../quality_report.html'>← quality report</a></p>"
+             f"<h1>{_esc(report.get('agency_name') or '(agency not found)')} {_esc(report.get('year') or '')} "
+             f"— evidence 证据</h1><dl class='head'>"
+             + "".join(f"<dt>{_esc(k)}</dt><dd>{v if k in raw_keys else _esc(v)}</dd>" for k, v in head)
+             + "</dl>"]
+    if failing:
+        parts.append("<h2>Failing identity checks</h2><table><thead><tr><th>identity</th><th>column</th>"
+                     "<th>lhs</th><th>rhs</th><th>residual</th><th>description</th></tr></thead><tbody>"
+                     + "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in failing)
+                     + "</tbody></table>")
+    n_text = sum(1 for g in order if g.source != "derived")
+    parts.append(f"<h2>The page's text 正文</h2><p>{len(evidence_rows)} values read; {located} of {n_text} "
+                 "evidence texts found in the page and marked (yellow: table row, blue: prose sentence; derived "
+                 "subtotals are not printed, listed below). Click a mark for its warehouse rows.</p>")
+    parts.append(f'<pre class="text">{_mark_text(text, order)}</pre>' if text
+                 else "<p class='no-data'>The page's text is not available (neither in the work database nor "
+                      "readable from the raw store).</p>")
+    parts.append("<h2>Values read 数值</h2><table><thead><tr><th>#</th><th>indicator</th><th>label</th>"
+                 "<th>applicant type</th><th>value</th><th>source</th><th>read_by</th><th>in the fact</th>"
+                 "<th>evidence</th></tr></thead><tbody>")
+    if not order:
+        parts.append('<tr><td class="empty" colspan="9">no value was read from this page</td></tr>')
+    for k, g in enumerate(order):
+        where = (f'<a href="#m-{k}">↑ in the text</a>' if g.span else
+                 "derived, not printed" if g.source == "derived" else "not found in the text")
+        for i, row in enumerate(g.rows):
+            seq, code, label, applicant, value, raw_value, blank, source, read_by, ev, preferred, raw_label = row
+            anchor = f' id="ev-{k}"' if i == 0 else ""
+            ev_cell = (f"{where}<br>{_esc(g.evidence[:300])}" if i == 0 else "〃")
+            parts.append(f"<tr{anchor}><td>{seq}</td><td>{_esc(code or '(unmapped)')}</td>"
+                         f"<td>{_esc(label or raw_label)}</td><td>{_esc(applicant)}</td>"
+                         f"<td>{_esc(_fmt_value(value, raw_value, blank))}</td><td>{_esc(source)}</td>"
+                         f"<td>{_esc(read_by)}</td><td>{'yes' if preferred else 'no'}</td><td>{ev_cell}</td></tr>")
+    parts.append("</tbody></table></body></html>")
+    return "".join(parts)
+
+
+def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) -> EvidencePages:
+    result = EvidencePages(directory)
+    con = duckdb.connect(str(warehouse_db), read_only=True)
+    try:
+        ids = select_reports(con, limit)
+        n_all = con.execute("select count(*) from fct_report").fetchone()[0]
+        cols = ["report_id", "agency_name", "year", "format", "identity_status", "failed_identities", "source_path",
+                "source_url", "media_type", "is_current", "superseded_by", "province", "prefecture", "county",
+                "township"]
+        reports = {r[0]: dict(zip(cols, r)) for r in con.execute(f"""
+            select {', '.join('r.' + c if c not in cols[-4:] else 'a.' + c for c in cols)}
+            from fct_report r left join dim_agency a using (agency_key)
+            where r.report_id in (select unnest(?))""", [ids]).fetchall()}
+        rows: dict[str, list] = {i: [] for i in ids}
+        for r in con.execute("""
+                select e.report_id, e.value_seq, e.indicator_code, i.label_zh, e.applicant_type_code, e.value,
+                       e.raw_value, e.blank, e.source, e.read_by, e.evidence, e.is_preferred, e.raw_label
+                from fct_indicator_evidence e left join dim_indicator i using (indicator_code)
+                where e.report_id in (select unnest(?)) order by e.report_id, e.value_seq""", [ids]).fetchall():
+            rows[r[0]].append(r[1:])
+        failing: dict[str, list] = {i: [] for i in ids}
+        for r in con.execute("""
+                select report_id, identity_code, coalesce(applicant_type_code, ''), lhs, rhs, residual, description
+                from fct_identity_check where status = 'fail' and report_id in (select unnest(?))
+                order by report_id, abs(residual) desc""", [ids]).fetchall():
+            failing[r[0]].append(r[1:])
+    finally:
+        con.close()
+    texts = _texts_from_work(home.work_db, ids) if home is not None and ids else {}
+    directory.mkdir(parents=True, exist_ok=True)
+    for report_id in ids:
+        report = reports[report_id]
+        raw_file = home.raw_path(report_id) if home is not None else None
+        text = texts.get(report_id)
+        if text is None and raw_file is not None:
+            text = _text_from_raw(raw_file, report_id, report.get("media_type"), report.get("source_path"))
+        page = render_page(report, text, rows[report_id], failing[report_id], raw_file)
+        target = directory / f"{report_id}.html"
+        tmp = directory / f".{report_id}.html.tmp"
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(target)
+        result.written.add(report_id)
+    for stale in directory.glob("*.html"):
+        if stale.stem not in result.written:
+            stale.unlink(missing_ok=True)
+    chosen = ("every report" if len(ids) == n_all else
+              f"{len(ids)} of {n_all} reports (those breaking an identity first, then the most recent current ones; "
+              "set OGI_EVIDENCE_PAGES for more)")
+    result.note = f"Evidence pages (evidence/&lt;report_id&gt;.html): {chosen}." if ids else ""
+    return result
