@@ -348,5 +348,10 @@ def ui(
                                       "-h", host, "-p", str(port)], cwd=PROJECT_ROOT))
 
 
+from dagster_project.trace import trace_command  # noqa: E402  (`ogi trace`: dagster_project/trace.py)
+
+app.command(name="trace")(trace_command)
+
+
 if __name__ == "__main__":
     app()
