@@ -35,14 +35,14 @@ run: install ## build the warehouse from the bundled sample corpus
 test: install browser ## the whole test suite
 	$(PY) -m pytest -q
 
-# Debian's chromium for the browser test (tests/test_ui_browser.py, which skips without it); never fails the make
+# Debian's chromium and a CJK font for the browser tests (tests/test_ui_browser.py, tests/test_quality_report_browser.py, which skip without chromium); never fails the make
 browser:
-	@[ -x /usr/bin/chromium ] && exit 0; \
+	@[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && exit 0; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; \
 	else echo "make browser: /usr/bin/chromium is missing and installing it needs root: the browser test will be skipped"; exit 0; fi; \
-	echo "make browser: installing chromium with apt-get"; log=$$(mktemp); export DEBIAN_FRONTEND=noninteractive; \
-	if $$SUDO apt-get install -y --no-install-recommends chromium >$$log 2>&1 || \
-	   { $$SUDO apt-get update >>$$log 2>&1 && $$SUDO apt-get install -y --no-install-recommends chromium >>$$log 2>&1; }; \
+	echo "make browser: installing chromium and fonts-noto-cjk with apt-get"; log=$$(mktemp); export DEBIAN_FRONTEND=noninteractive; \
+	if $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk >$$log 2>&1 || \
+	   { $$SUDO apt-get update >>$$log 2>&1 && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk >>$$log 2>&1; }; \
 	then echo "make browser: chromium installed"; \
 	else tail -n 5 $$log; echo "make browser: could not install chromium (apt-get failed, see above): the browser test will be skipped"; fi; \
 	rm -f $$log
