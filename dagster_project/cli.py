@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -102,20 +103,42 @@ def _home_session(data_home: DataHome, what: str, quiet: bool = False):
         if not quiet and stale:
             console.print(f"took over the data home from a run that is gone ({stale})")
 
+        stopping = threading.Lock()
+        # Dagster points fd 2 at a compute-log file while a step runs: the message goes to the stderr we had
+        err_fd = os.dup(2)
+        stack.callback(os.close, err_fd)
+
         def stop(signum, _frame):
+            if not stopping.acquire(blocking=False):
+                time.sleep(60)  # the other thread is ending the process
+                return
             for pid in descendants():  # workers and dbt (they also die with this process: PR_SET_PDEATHSIG)
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(Exception):
-                console.show_cursor(True)
-            console.print(f"\n[red]stopped by {signal.Signals(signum).name}[/red]: {_published_note(data_home, before)}; "
-                          f"kept: the raw store ({data_home.raw}) and what the work database had committed "
-                          "(registered pages, finished batches); the next run goes on from there.")
-            sys.stderr.flush()
+            message = (f"\nstopped by {signal.Signals(signum).name}: {_published_note(data_home, before)}; kept: the raw "
+                       f"store ({data_home.raw}) and what the work database had committed (registered pages, finished "
+                       "batches); the next run goes on from there.\n")
+            with contextlib.suppress(OSError):  # straight to the descriptor: no lock another thread may hold
+                os.write(err_fd, ("\x1b[?25h" if os.isatty(err_fd) else "").encode() + message.encode())
             os._exit(128 + signum)
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         stack.callback(lambda: [signal.signal(sig, handler) for sig, handler in previous.items()])
+        # While a step runs, Dagster puts its own handlers in place (an interrupt becomes a step failure once
+        # the step gets round to it). The wakeup fd sees every signal whatever the Python handler: a thread
+        # reading it ends the run at once.
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        previous_fd = signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        stack.callback(signal.set_wakeup_fd, previous_fd)
+
+        def watch() -> None:
+            while True:
+                for signum in os.read(wake_r, 64):
+                    if signum in (signal.SIGTERM, signal.SIGINT):
+                        stop(signum, None)
+
+        threading.Thread(target=watch, name="ogi-signal-watch", daemon=True).start()
         try:
             yield before
         except (typer.Exit, typer.Abort, KeyboardInterrupt):

@@ -646,7 +646,7 @@ def hostile(tmp_path_factory):
     stopped = subprocess.Popen([*OGI, *args], cwd=PROJECT_ROOT, env=_env(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
-        dbt = _wait_for(lambda: _descendants_named(stopped.pid, b"dbt"), 240)
+        dbt = _wait_for(lambda: _descendants_named(stopped.pid, b"build"), 240)  # mid `dbt build`
         kids = descendants(stopped.pid)
         started = time.monotonic()
         stopped.send_signal(signal.SIGTERM)
