@@ -8,11 +8,16 @@ _REPORT_TITLE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff·]{2,40}?)\s*(?:关于)?[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?[)）]?\s*"
     r"(?:度)?(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:情况)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报)"
 )
+# words that start a phrase, not a name: 依托|梅河口市政府网站, 通过|渝中区…子网站
+_RUN_LEAD = re.compile(r"依托|通过|利用|借助|登录|访问|进入|在|以|于|经由|并|及|、")
+
+
 class _NameBefore:
     """A name (a run of name characters) right before a fixed tail, found by searching the tail and reading the
     run backwards: the same matches as ``[…]{2,N}?tail`` without trying every start (a lazy head is slow)."""
 
-    def __init__(self, tail: str, maxlen: int, chars: str = "\u4e00-\u9fff"):
+    def __init__(self, tail: str, maxlen: int, chars: str = "\u4e00-\u9fff", skip_cited: bool = False):
+        self.skip_cited = skip_cited
         self.tail = re.compile(tail)
         self.maxlen = maxlen
         self.char = re.compile(f"[{chars}]")
@@ -22,7 +27,11 @@ class _NameBefore:
             j = m.start()
             while j > 0 and m.start() - j < self.maxlen and self.char.match(text, j - 1):
                 j -= 1
-            name = text[j:m.start()] + (m.group("keep") or "")
+            if self.skip_cited and j > 0 and text[j - 1] in "《<":
+                continue  # 《福建省人民政府办公厅关于…》: the issuer of a document the report cites
+            run = _RUN_LEAD.split(text[j:m.start()])[-1]
+            j = m.start() - len(run)
+            name = run + (m.group("keep") or "")
             if name.endswith("人民"):  # …人民|政府信息公开…: the tail took the government's 政府
                 name += "政府"
             if m.start() - j >= 2:
@@ -57,7 +66,7 @@ _TITLE_YEAR_FIRST = re.compile(
 )
 _TITLE_TAIL_CHARS = 12  # the second line of a title broken over two (…政府信息公开工作 / 年度报告)
 _INTRO_AGENCY = re.compile(
-    r"(?:现公布|现将|总结|公布|现发布|发布|编制|编写|现公开|向社会公开)(?:了)?《?(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
+    r"(?:现公布|现将|总结|公布|现发布|发布|编制|编写|现公开|向社会公开)(?:了)?《?(?:[A-Za-z0-9.\-_]{4,40})?(?P<agency>[\u4e00-\u9fff]{2,40}?)(?:[(（]以下简称[^)）]*[)）])?\s*"
     r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?(?:政府)?信息公开"
 )
 # 特向社会公布2014年岱山经济开发区管委会政府信息公开工作年度报告: the year first
@@ -74,9 +83,9 @@ _YEAR_SUBJECT = re.compile(
     r"(?:在|认真|坚持|高度|按照|根据|深入|始终|进一步|严格|紧紧|紧密|围绕|以|全面|积极|继续|切实|不断|着力|扎实|共|依法|主动|结合|通过|把)")
 # 本报告的电子版可在高邑县人民政府网站(www…)下载 / 欢迎进入铜仁市高新区管委会政府网站 / 以青川县门户网站为主要公开平台
 _SITE_NAME = re.compile(
-    r"(?:电子版可在|可在|欢迎(?:进入|访问|来到)?|以|在|登录|通过)[“《\"]?(?P<agency>[\u4e00-\u9fff（）()]{2,30}?"
-    r"(?:人民政府|政府)?)[”》\"]?(?:门户网站|政府网站|门户网|政务网站|政府网|网站|政务网|信息网|官网|门户)"
-    r"|电子版可在[“《\"](?P<quoted>[\u4e00-\u9fff（）()]{2,30}?)[”》\"]")
+    r"(?:电子版可(?:以)?在|可(?:以)?在|欢迎(?:进入|访问|来到)?|以|在|登录|通过)[“《\"]?(?P<agency>[\u4e00-\u9fff（）()]{2,30}?"
+    r"(?:人民政府|政府)?)[”》\"]?(?:门户网站|政府网站|门户网|政务网站|政府网|子网站|网站|政务网|信息网|官网|门户)"
+    r"|电子版可(?:以)?在[“《\"](?P<quoted>[\u4e00-\u9fff（）()]{2,30}?)[”》\"]")
 # the body's own guide: 《西宁经济技术开发区政府信息公开指南》
 _OWN_GUIDE = re.compile(r"《(?P<agency>[\u4e00-\u9fff（）()]{3,30}?)(?:政府信息公开|信息公开|政务公开)(?:指南|目录)》")
 # the body's government portal named anywhere: 乌拉特前旗政府网站, 《富县人民政府网》
@@ -103,7 +112,7 @@ _YEAR_WORK = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?:的)?(?:主要)?(
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _ANNUAL_REPORT = re.compile(r"年度报告|年报|年度工作报告")
 _NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对|特|向|此|该|其|各|并|和|及|由|年度|年)"
-                         r"|(?:现将|根据|按照|工作|情况|报告|编制|公布|我|采用|通过|利用|依托|各级|上级)"
+                         r"|(?:现将|根据|按照|工作(?!领导小组|委员会|办公室|站|部)|情况|报告|编制|公布|我|采用|通过|利用|依托|各级|上级)"
                          r"|^(?:[省市县区旗镇乡]委|党委)|委[省市县区旗镇乡]?(?:人民)?政府"
                          r"|(?:社会|公众|群众)$")
 _CONTACT_AGENCY = re.compile(r"(?:联系方式|主办单位|发布机构|发布单位)\s*[:：]\s*(?P<agency>[\u4e00-\u9fff]{2,30}?(?:人民政府|办事处|局|委员会|办公室|中心))")
@@ -281,7 +290,7 @@ _NAME = r"[\u4e00-\u9fff（）()]{2,40}?"
 _COMPILED_BY = re.compile(r"由(?P<agency>" + _NAME + r")(?:负责|牵头|组织)?(?:(?:根据|依据|按照)[^。]{0,160}?)?"
                           r"(?:编制|编写|起草|编撰|撰写|制作|汇总)")
 _ASK = re.compile(r"请(?:与|向|联系|联络|致电|咨询)[:：]?(?P<agency>" + _NAME + r")(?:联系|联络|咨询|反映|提出|查询|[,，。;；(（:：])")
-_GOV_OFFICE = _NameBefore(r"(?P<keep>人民政府办公(?:室|厅))", 30)
+_GOV_OFFICE = _NameBefore(r"(?P<keep>人民政府办公(?:室|厅))", 30, skip_cited=True)
 _SIGNATURE_LINE = re.compile(r"^(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<date>(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年.*)?$")
 _SELF_REFERENCE = re.compile(r"(?:我|本)(?P<ref>镇|乡|街道|苏木|旗|县|区|市|州|盟|省|局|委|办|厅|中心|院|所|站|管委会|机关)"
                              r"(?![\u4e00-\u9fff]{0,1}(?:人民政府|政府信息公开工作年度报告))")
@@ -367,7 +376,7 @@ def agency_names(text: str, title_agency: str | None, lines: list[str] | None = 
 def copy_site(text: str) -> str | None:
     """The body whose site holds the electronic copy (本报告的电子版可在“龙湾区政府信息公开”…下载)."""
     for m in _SITE_NAME.finditer(text[:6000]):
-        if m.group(0).startswith("电子版"):
+        if m.group(0).startswith("电子版") and (m.group("agency") or m.group("quoted")):
             return _plausible_name(_SITE_TAIL.sub("", m.group("agency") or m.group("quoted")))
     return None
 
