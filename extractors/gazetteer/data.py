@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.gazetteer.text import normalize_text, prefecture_short_forms, province_short_forms
+from extractors.gazetteer.text import (autonomous_county_short_forms, normalize_text, prefecture_short_forms,
+                                       province_short_forms)
 
 ENV_DIR = "OGI_GAZETTEER_DIR"
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -182,7 +183,8 @@ def load(root: Path) -> Gazetteer:
             for alias in _aliases(key):  # 湖边镇(赣州经济技术开发区) is also 湖边镇
                 g.names[alias].append(Key(u, False))
             shorts = (province_short_forms(u.name) if u.level == "province"
-                      else prefecture_short_forms(u.name) if u.level == "prefecture" else [])
+                      else prefecture_short_forms(u.name) if u.level == "prefecture"
+                      else autonomous_county_short_forms(u.name) if u.level == "county" else [])
             for s in shorts:
                 g.names[normalize_text(s)].append(Key(u, True))
     # ---- functional zones and other bodies the NBS list lacks (formats.md §7.W), filed under a division

@@ -71,6 +71,7 @@ _NATIONAL = re.compile(
     r"|^(?:长江|黄河|淮河|海河|珠江|松辽|太湖)(?:流域管理局|水利委员会)")
 # words before a township's name that make an organisation of it, not a longer place name
 _ORG_PREFIX = re.compile(r"(?:中共|中国共产党|共青团|国家税务总局|税务总局|中华人民共和国|人民政府|政府|党委|党工委|委员会|驻)$")
+_DEPARTMENT_REST = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:局|厅|委员会|办公室)")
 _HAS_UPPER = re.compile(r"[省市县区旗州盟]")
 _FTZ = re.compile(r"^中国\(([\u4e00-\u9fff]{2,4})\)")  # 中国(福建)自由贸易试验区福州片区
 _DIVISION_SUFFIX = ("区", "县", "旗", "市", "州", "盟", "省", "地区")
@@ -168,7 +169,9 @@ def _scan(g: Gazetteer, text: str, year: int | None) -> list[_Mention]:
     for k, m in enumerate(found):
         if m.short:  # 湖南/衡阳 only when another name or 人民政府 follows: not 中山大学, 吉林大学
             nxt = found[k + 1] if k + 1 < len(found) else None
-            if not ((nxt is not None and nxt.start == m.end) or text.startswith(_CHAIN_GLUE, m.end)):
+            # …or when the whole rest is a government department's name (甘肃林业和草原局)
+            if not ((nxt is not None and nxt.start == m.end) or text.startswith(_CHAIN_GLUE, m.end)
+                    or (nxt is None and _DEPARTMENT_REST.fullmatch(text, m.end))):
                 continue
         out.append(m)
     return out

@@ -73,3 +73,12 @@ def prefecture_short_forms(name: str) -> list[str]:
     elif name.endswith(("市", "盟")):
         out.append(name[:-1])
     return [s for s in out if len(s) >= 2 and s != name]
+
+
+def autonomous_county_short_forms(name: str) -> list[str]:
+    """莫力达瓦达斡尔族自治旗 → 莫力达瓦, 长阳土家族自治县 → 长阳: the name before its people (read, like every
+    short form, only before another name or 人民政府)."""
+    if not name.endswith(("自治县", "自治旗")):
+        return []
+    cut = min((i for i in (name.find(e) for e in _ETHNIC) if i > 0), default=-1)
+    return [name[:cut]] if cut >= 2 else []
