@@ -1,25 +1,15 @@
-"""The 勾稽关系 (table identities) of the spec as pandas checks and Great Expectations suites.
+"""The 勾稽关系 (table identities) of the spec, and the Great Expectations suites that validate their result.
 
-    from expectations import load_identities, identity_residuals, validate_identities
+    from expectations import load_identities, validate_work_db
 
-    identities = load_identities()              # every row of identities.csv, parsed
-    residuals = identity_residuals(facts)       # one row per report × identity × column/row: lhs, rhs, residual, status
-    validation = validate_identities(facts)     # GX suites per identity, cross-checked with the residuals
-    validation.success, validation["req_flow"].failures
+    identities = load_identities()          # every row of identities.csv, parsed (the Dagster check specs)
+    validation = validate_work_db(con)      # GX suites on fct_identity_check, fct_report, fct_indicator_value
+    validation["req_flow"].failures, validation.structural
 
-``facts`` is fct_indicator_value as a DataFrame (report_id, format, indicator_code, applicant_type_code, value).
-Importing this package does not import great_expectations; the first ``validate_identities`` does.
+The identities are evaluated once, by dbt (``fct_identity_check``); the suites validate that result (a failing
+check is a data fault) and the warehouse's consistency with it (a structural fault), never recompute a sum.
+Importing this package does not import great_expectations; the first validation does.
 """
-from .evaluate import (
-    FAIL,
-    NONE_APPLICANT,
-    NOT_APPLICABLE,
-    NOT_INDEPENDENT,
-    PASS,
-    RESIDUAL_COLUMNS,
-    TOLERANCE,
-    identity_residuals,
-)
 from .identities import (
     ApplicantType,
     Identity,
@@ -33,43 +23,49 @@ from .identities import (
     spec_dir,
 )
 from .suites import (
+    FAIL,
     FAILURE_COLUMNS,
-    IdentityCheckMismatch,
+    NOT_APPLICABLE,
+    NOT_INDEPENDENT,
+    PASS,
+    STATUSES,
+    SUITES,
+    TOLERANCE,
     IdentityResult,
-    IdentityValidation,
-    build_suite,
+    StructuralFailure,
+    WarehouseValidation,
     build_suites,
     gx_context,
-    suite_name,
-    validate_identities,
+    load_batches,
+    validate_frames,
+    validate_work_db,
 )
 
 __all__ = [
     "FAIL",
     "FAILURE_COLUMNS",
-    "NONE_APPLICANT",
     "NOT_APPLICABLE",
     "NOT_INDEPENDENT",
     "PASS",
-    "RESIDUAL_COLUMNS",
+    "STATUSES",
+    "SUITES",
     "TOLERANCE",
     "ApplicantType",
     "Identity",
-    "IdentityCheckMismatch",
     "IdentityResult",
-    "IdentityValidation",
     "Indicator",
     "Scope",
     "Spec",
+    "StructuralFailure",
     "Term",
-    "build_suite",
+    "WarehouseValidation",
     "build_suites",
     "gx_context",
-    "identity_residuals",
+    "load_batches",
     "load_identities",
     "load_spec",
     "parse_expression",
     "spec_dir",
-    "suite_name",
-    "validate_identities",
+    "validate_frames",
+    "validate_work_db",
 ]

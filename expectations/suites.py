@@ -1,142 +1,210 @@
-"""The identities as Great Expectations 1.x suites, run on pandas.
+"""Great Expectations 1.x suites over the warehouse's identity results, run on pandas batches.
 
-One ``ExpectationSuite`` per evaluable identity (``identity.<code>``), generated from identities.csv. Each runs
-on the applicable rows of that identity in ``identity_residuals(values)`` (status pass/fail):
+The identities are evaluated once, by dbt's ``fct_identity_check`` (one row per report × identity × applicant
+column or requests-table row: lhs, rhs, residual, status). Nothing here adds up a term: the suites validate
+that result and the facts' structure.
 
-* ``expect_column_values_to_be_between(residual, -1e-9, 1e-9, strict)`` — fails on any non-zero residual
-  (``|residual| < 1e-9`` is exactly the pandas evaluator's pass rule, so the two can be compared row by row);
-* ``expect_column_values_to_not_be_null`` on lhs, rhs and residual — the between-expectation skips nulls, so
-  without these a row with no value would pass silently.
+``identity_check`` (on rows of fct_identity_check, with the report's agency name):
+
+* the verdict — ``status`` is never 'fail' (``ExpectColumnValuesToNotBeInSet``). Its unexpected rows are the
+  failing checks (a *data* fault: the Dagster check turns red with severity WARN and lists them);
+* the engine's own consistency (a *structural* fault when broken): ``status`` is one of the four and never null,
+  ``identity_code`` is an evaluable identity of the spec, the residual of a 'pass' row is 0 (|r| < 1e-9) and that
+  of a 'fail' row is not, a 'pass' or 'fail' row has lhs, rhs and residual, at least one present term on each side,
+  and no uncertain term; a 'not_independent' row rests on a figure the identities chose.
+
+``report`` (on fct_report, each row with the counts of its own checks in fct_identity_check):
+
+* ``identity_status`` is pass / fail / not_checked and agrees with the checks: 'fail' exactly when one of its
+  checks failed, 'not_checked' exactly when none was evaluated; n_identity_checks, n_identity_failures and the
+  number of failed_identities are those of its checks.
+
+``facts`` (on fct_indicator_value): keys not null, codes in the spec's sets, source and read_by in theirs.
 
 Why pandas: GX 1.x has no DuckDB SQL dialect, and its SQL datasource on duckdb-engine silently fails every
-expectation. So the context is ephemeral, with one pandas datasource, one dataframe asset and one
-whole-dataframe batch definition; it is created once per process (and per spec folder) and reused.
-
-Every GX result is cross-checked with the pandas residuals — same rows checked, same rows failing, same
-residuals, same verdict — and ``IdentityCheckMismatch`` is raised when they disagree: a check that passes
-silently is worthless.
-
-``great_expectations`` is imported lazily (it takes seconds), on the first ``build_suites``/``validate_identities``.
+expectation. So the context is ephemeral, with one pandas datasource, one dataframe asset per table and one
+whole-dataframe batch definition each; it is created once per process (and per spec folder) and reused.
+``great_expectations`` is imported lazily (it takes seconds).
 """
 from __future__ import annotations
 
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from .evaluate import FAIL, NOT_APPLICABLE, NOT_INDEPENDENT, PASS, TOLERANCE, identity_residuals
-from .identities import Identity, Spec, load_spec
+from .identities import Spec, load_spec
 
 if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
     from great_expectations import ExpectationSuite, ValidationDefinition
     from great_expectations.data_context import AbstractDataContext
 
 __all__ = [
+    "FAIL",
     "FAILURE_COLUMNS",
-    "IdentityCheckMismatch",
+    "NOT_APPLICABLE",
+    "NOT_INDEPENDENT",
+    "PASS",
+    "STATUSES",
+    "SUITES",
+    "TOLERANCE",
     "IdentityResult",
-    "IdentityValidation",
-    "build_suite",
+    "StructuralFailure",
+    "WarehouseValidation",
     "build_suites",
     "gx_context",
-    "suite_name",
-    "validate_identities",
+    "load_batches",
+    "validate_frames",
+    "validate_work_db",
 ]
 
-FAILURE_COLUMNS = ("report_id", "format", "applicant_type_code", "indicator_code", "lhs", "rhs", "residual")
-DATASOURCE, ASSET, BATCH = "ogi_identity_residuals", "residuals", "whole_dataframe"
-RESULT_FORMAT = {
-    "result_format": "COMPLETE",  # every unexpected index, not a sample
-    "return_unexpected_index_query": False,
-}
+TOLERANCE = 1e-9  # fct_identity_check's pass rule: |lhs - rhs| < 1e-9
+PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT = "pass", "fail", "not_applicable", "not_independent"
+STATUSES = (PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT)
+REPORT_STATUSES = ("pass", "fail", "not_checked")
+SOURCES = ("table", "narrative", "derived")
+READ_BY = ("cell", "digit_split", "identity_split", "unsplit")
+NONE_APPLICANT = "none"
+SUITES = ("identity_check", "report", "facts")
+VERDICT = "identity_holds"  # meta 'name' of the verdict expectation (the data fault)
+FAILURE_COLUMNS = ("report_id", "agency_name", "year", "format", "identity_code", "applicant_type_code",
+                   "indicator_code", "lhs", "rhs", "residual")
+RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+DATASOURCE = "ogi_warehouse"
+
+# the batches, as read from the work database (the where clause picks a chunk of reports)
+CHECK_QUERY = """
+select c.report_id, r.agency_name, c.year, c.format, c.identity_code, c.applicant_type_code, c.indicator_code,
+       c.lhs, c.rhs, c.residual, c.status, c.n_lhs_present, c.n_rhs_present, c.is_uncertain, c.is_identity_split
+from main.fct_identity_check c left join main.fct_report r using (report_id) {where}
+"""
+REPORT_QUERY = """
+select r.report_id, r.agency_name, r.year, r.identity_status, r.n_identity_checks, r.n_identity_failures,
+       len(r.failed_identities) as n_failed_identities,
+       coalesce(c.checks_evaluated, 0) as checks_evaluated, coalesce(c.checks_failed, 0) as checks_failed,
+       coalesce(c.identities_failed, 0) as identities_failed
+from main.fct_report r left join (
+    select report_id, count(*) filter (where status in ('pass', 'fail')) as checks_evaluated,
+           count(*) filter (where status = 'fail') as checks_failed,
+           count(distinct identity_code) filter (where status = 'fail') as identities_failed
+    from main.fct_identity_check group by report_id
+) c using (report_id) {where}
+"""
+FACT_QUERY = """
+select report_id, indicator_code, applicant_type_code, value, blank, source, read_by
+from main.fct_indicator_value {where}
+"""
 
 
-class IdentityCheckMismatch(AssertionError):
-    """Great Expectations and the pandas evaluator disagree about an identity."""
+class GreatExpectationsError(RuntimeError):
+    """Great Expectations raised while validating (a broken suite, not a data fault)."""
 
 
-def suite_name(identity: Identity | str) -> str:
-    return f"identity.{identity if isinstance(identity, str) else identity.code}"
-
-
-def _meta(identity: Identity) -> dict[str, Any]:
-    return {
-        "identity_code": identity.code,
-        "eras": sorted(identity.eras),
-        "scope": str(identity.scope),
-        "scope_text": identity.scope_text,
-        "lhs": identity.lhs_text,
-        "rhs": identity.rhs_text,
-        "description": identity.description,
-        "severity": identity.severity,
-    }
-
-
-def build_suite(identity: Identity) -> ExpectationSuite:
-    """The suite of one identity (not registered with any context)."""
+# --------------------------------------------------------------------------------------------- the suites
+def _expectations(spec: Spec) -> dict[str, list[Any]]:
     import great_expectations as gx
 
-    if not identity.evaluable:
-        raise ValueError(f"identity {identity.code} ({identity.scope}, {identity.severity}) is not checked within one report")
-    meta = _meta(identity)
-    statement = f"{identity.lhs_text} = {identity.rhs_text}"
-    return gx.ExpectationSuite(
-        name=suite_name(identity),
-        meta=meta,
-        expectations=[
-            gx.expectations.ExpectColumnValuesToBeBetween(
-                column="residual", min_value=-TOLERANCE, max_value=TOLERANCE, strict_min=True, strict_max=True,
-                description=f"{identity.code}: {statement} (residual = lhs - rhs is 0)", meta=meta,
-            ),
-            *(
-                gx.expectations.ExpectColumnValuesToNotBeNull(
-                    column=column, description=f"{identity.code}: every checked row has a {column}", meta=meta,
-                )
-                for column in ("lhs", "rhs", "residual")
-            ),
-        ],
-    )
+    e = gx.expectations
+    evaluated = 'status == "pass" or status == "fail"'
+    codes = sorted(i.code for i in spec.identities if i.evaluable)
+    identity_check = [
+        e.ExpectColumnValuesToNotBeInSet(
+            column="status", value_set=[FAIL], meta={"name": VERDICT},
+            description="every identity holds: no check of fct_identity_check has status 'fail'"),
+        e.ExpectColumnValuesToNotBeNull(column="status", description="every check has a status"),
+        e.ExpectColumnValuesToBeInSet(column="status", value_set=list(STATUSES),
+                                      description="status is pass, fail, not_applicable or not_independent"),
+        e.ExpectColumnValuesToNotBeNull(column="identity_code", description="every check names its identity"),
+        e.ExpectColumnValuesToBeInSet(column="identity_code", value_set=codes,
+                                      description="only identities of identities.csv checked within one report"),
+        e.ExpectColumnValuesToNotBeNull(column="report_id", description="every check names its report"),
+        e.ExpectColumnValuesToBeBetween(
+            column="residual", min_value=-TOLERANCE, max_value=TOLERANCE, strict_min=True, strict_max=True,
+            row_condition='status == "pass"', condition_parser="pandas",
+            description="the residual of a 'pass' check is 0"),
+        # the rows selected are those that should not exist; any of them is unexpected (their residual is not null)
+        e.ExpectColumnValuesToBeNull(
+            column="residual", row_condition=f'status == "fail" and residual > {-TOLERANCE} and residual < {TOLERANCE}',
+            condition_parser="pandas", description="the residual of a 'fail' check is not 0"),
+        *(e.ExpectColumnValuesToNotBeNull(column=c, row_condition=evaluated, condition_parser="pandas",
+                                          description=f"a 'pass' or 'fail' check has its {c}")
+          for c in ("lhs", "rhs", "residual")),
+        *(e.ExpectColumnValuesToBeBetween(column=c, min_value=1, row_condition=evaluated, condition_parser="pandas",
+                                          description=f"a 'pass' or 'fail' check has a present term ({c})")
+          for c in ("n_lhs_present", "n_rhs_present")),
+        e.ExpectColumnValuesToBeInSet(column="is_uncertain", value_set=[False], row_condition=evaluated,
+                                      condition_parser="pandas",
+                                      description="a 'pass' or 'fail' check rests on no uncertain figure"),
+        e.ExpectColumnValuesToBeInSet(column="is_identity_split", value_set=[True],
+                                      row_condition='status == "not_independent"', condition_parser="pandas",
+                                      description="a 'not_independent' check reads a figure the identities chose"),
+    ]
+    report = [
+        e.ExpectColumnValuesToNotBeNull(column="identity_status", description="every report has an identity status"),
+        e.ExpectColumnValuesToBeInSet(column="identity_status", value_set=list(REPORT_STATUSES),
+                                      description="identity_status is pass, fail or not_checked"),
+        e.ExpectColumnValuesToBeInSet(column="identity_status", value_set=["fail"], row_condition="checks_failed > 0",
+                                      condition_parser="pandas",
+                                      description="a report one of whose checks failed has identity_status 'fail'"),
+        e.ExpectColumnValuesToBeInSet(column="identity_status", value_set=["pass"],
+                                      row_condition="checks_failed == 0 and checks_evaluated > 0",
+                                      condition_parser="pandas",
+                                      description="a report whose evaluated checks all pass has identity_status "
+                                                  "'pass'"),
+        e.ExpectColumnValuesToBeInSet(column="identity_status", value_set=["not_checked"],
+                                      row_condition="checks_evaluated == 0", condition_parser="pandas",
+                                      description="a report none of whose checks was evaluated is 'not_checked'"),
+        e.ExpectColumnPairValuesToBeEqual(column_A="n_identity_checks", column_B="checks_evaluated",
+                                          description="n_identity_checks counts the report's evaluated checks"),
+        e.ExpectColumnPairValuesToBeEqual(column_A="n_identity_failures", column_B="checks_failed",
+                                          description="n_identity_failures counts the report's failing checks"),
+        e.ExpectColumnPairValuesToBeEqual(column_A="n_failed_identities", column_B="identities_failed",
+                                          description="failed_identities lists the identities of its failing checks"),
+    ]
+    facts = [
+        *(e.ExpectColumnValuesToNotBeNull(column=c, description=f"every value has its {c}")
+          for c in ("report_id", "indicator_code", "applicant_type_code", "source", "read_by")),
+        e.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=sorted(i.code for i in spec.indicators),
+                                      description="indicator codes of indicators.csv"),
+        e.ExpectColumnValuesToBeInSet(column="applicant_type_code",
+                                      value_set=sorted({*spec.applicant_codes, NONE_APPLICANT}),
+                                      description="applicant types of applicant_types.csv (or 'none')"),
+        e.ExpectColumnValuesToBeInSet(column="source", value_set=list(SOURCES),
+                                      description="table, narrative or derived"),
+        e.ExpectColumnValuesToBeInSet(column="read_by", value_set=list(READ_BY),
+                                      description="cell, digit_split, identity_split or unsplit"),
+        e.ExpectColumnValuesToNotBeNull(column="value", row_condition='blank == False and read_by != "unsplit"',
+                                        condition_parser="pandas",
+                                        description="a value neither blank nor left unread has a figure"),
+    ]
+    return {"identity_check": identity_check, "report": report, "facts": facts}
 
 
-def build_suites(identities: Iterable[Identity] | None = None) -> dict[str, ExpectationSuite]:
-    """One suite per evaluable identity (severity 'error', within one report), keyed by identity code."""
-    chosen = load_spec().identities if identities is None else identities
-    return {i.code: build_suite(i) for i in chosen if i.evaluable}
+def build_suites(spec: Spec | None = None) -> dict[str, ExpectationSuite]:
+    """The three suites (not registered with any context), keyed by SUITES."""
+    import great_expectations as gx
+
+    spec = spec or load_spec()
+    return {name: gx.ExpectationSuite(name=f"ogi.{name}", expectations=exps)
+            for name, exps in _expectations(spec).items()}
 
 
 # --------------------------------------------------------------------------------------------- the context
 @dataclass
 class _Runtime:
     context: AbstractDataContext
-    batch_definition: Any
     validations: dict[str, ValidationDefinition]
     import_seconds: float
-    context_seconds: float
 
 
 _RUNTIMES: dict[Path, _Runtime] = {}
 _LOCK = threading.Lock()
-_GX_IMPORT_SECONDS: float | None = None
-
-
-def _import_gx() -> Any:
-    global _GX_IMPORT_SECONDS
-    if _GX_IMPORT_SECONDS is None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        started = time.perf_counter()
-        import great_expectations  # noqa: F401
-
-        _GX_IMPORT_SECONDS = time.perf_counter() - started
-    import great_expectations as gx
-
-    return gx
 
 
 def _runtime(spec: Spec) -> _Runtime:
@@ -144,218 +212,189 @@ def _runtime(spec: Spec) -> _Runtime:
         runtime = _RUNTIMES.get(spec.directory)
         if runtime is not None:
             return runtime
-        gx = _import_gx()
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        started = time.perf_counter()
+        import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        started = time.perf_counter()
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        asset = context.data_sources.add_pandas(DATASOURCE).add_dataframe_asset(ASSET)
-        batch_definition = asset.add_batch_definition_whole_dataframe(BATCH)
+        datasource = context.data_sources.add_pandas(DATASOURCE)
         validations = {}
-        for code, suite in build_suites(spec.identities).items():
-            suite = context.suites.add(suite)
-            validations[code] = context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"validate.{suite.name}", data=batch_definition, suite=suite)
-            )
-        runtime = _Runtime(context, batch_definition, validations, _GX_IMPORT_SECONDS or 0.0,
-                           time.perf_counter() - started)
+        for name, suite in build_suites(spec).items():
+            batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole_dataframe")
+            validations[name] = context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"validate.{name}", data=batch, suite=context.suites.add(suite)))
+        runtime = _Runtime(context, validations, time.perf_counter() - started)
         _RUNTIMES[spec.directory] = runtime
         return runtime
 
 
 def gx_context(spec: Spec | None = None) -> AbstractDataContext:
-    """The process's ephemeral GX context with every identity suite registered (created on first use)."""
+    """The process's ephemeral GX context with the suites registered (created on first use)."""
     return _runtime(spec or load_spec()).context
 
 
 # --------------------------------------------------------------------------------------------- results
 @dataclass(frozen=True)
+class StructuralFailure:
+    """An expectation other than the verdict that failed: the warehouse contradicts itself."""
+
+    suite: str
+    expectation: str
+    column: str | None
+    description: str
+    unexpected_count: int
+    examples: pd.DataFrame = field(repr=False)
+
+
+@dataclass(frozen=True)
 class IdentityResult:
-    """The verdict of one identity over all reports."""
+    """The verdict of one identity over the reports validated."""
 
     identity_code: str
-    success: bool
-    n_checked: int  # applicable check instances (status pass or fail)
+    n_checked: int  # evaluated checks (status pass or fail)
     n_failed: int
-    n_not_applicable: int
-    failures: pd.DataFrame = field(repr=False)  # FAILURE_COLUMNS, one row per failing instance
-    identity: Identity | None = field(default=None, repr=False, compare=False)
-    gx_result: Any = field(default=None, repr=False, compare=False)  # ExpectationSuiteValidationResult
+    failures: pd.DataFrame = field(repr=False)  # FAILURE_COLUMNS, one row per failing check
 
     @property
-    def code(self) -> str:
-        return self.identity_code
+    def success(self) -> bool:
+        return self.n_failed == 0
 
     @property
     def failing_reports(self) -> list[str]:
         return list(pd.unique(self.failures["report_id"]))
 
 
-@dataclass(frozen=True)
-class IdentityValidation:
-    """Every identity's result, plus the residual frame they were checked on."""
+@dataclass
+class WarehouseValidation:
+    """The suites' results: the failing checks (the verdict) and any structural failure."""
 
-    results: tuple[IdentityResult, ...]
-    residuals: pd.DataFrame = field(repr=False)
+    failures: pd.DataFrame  # FAILURE_COLUMNS + status, every row the verdict found unexpected
+    checked: dict[str, int]  # identity code → evaluated checks
+    structural: list[StructuralFailure]
+    gx_results: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
-        return all(r.success for r in self.results)
-
-    def __iter__(self) -> Iterator[IdentityResult]:
-        return iter(self.results)
-
-    def __len__(self) -> int:
-        return len(self.results)
-
-    def __getitem__(self, code: str) -> IdentityResult:
-        for result in self.results:
-            if result.identity_code == code:
-                return result
-        raise KeyError(code)
+        return self.failures.empty and not self.structural
 
     @property
-    def failures(self) -> pd.DataFrame:
-        """Every failing instance of every identity (identity_code + FAILURE_COLUMNS)."""
-        frames = [r.failures.assign(identity_code=r.identity_code) for r in self.results if r.n_failed]
-        if not frames:
-            return _empty_failures().assign(identity_code=pd.Series([], dtype=object))[["identity_code", *FAILURE_COLUMNS]]
-        return pd.concat(frames, ignore_index=True)[["identity_code", *FAILURE_COLUMNS]]
+    def consistent(self) -> bool:
+        """No structural failure (data faults aside)."""
+        return not self.structural
 
-    def summary(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [(r.identity_code, r.success, r.n_checked, r.n_failed, r.n_not_applicable) for r in self.results],
-            columns=["identity_code", "success", "n_checked", "n_failed", "n_not_applicable"],
-        )
+    def identity(self, code: str) -> IdentityResult:
+        rows = self.failures[self.failures["identity_code"] == code].reset_index(drop=True)
+        return IdentityResult(code, self.checked.get(code, 0), len(rows), rows)
+
+    def __getitem__(self, code: str) -> IdentityResult:
+        return self.identity(code)
+
+    def failed_identities(self) -> set[str]:
+        return set(self.failures["identity_code"])
+
+    def merge(self, other: WarehouseValidation) -> None:
+        self.failures = pd.concat([self.failures, other.failures], ignore_index=True) if len(other.failures) \
+            else self.failures
+        for code, n in other.checked.items():
+            self.checked[code] = self.checked.get(code, 0) + n
+        self.structural += other.structural
+        for name, results in other.gx_results.items():
+            self.gx_results.setdefault(name, []).extend(results)
+        for key, seconds in other.timings.items():
+            self.timings[key] = self.timings.get(key, 0.0) + seconds
 
 
 def _empty_failures() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype=float if c in ("lhs", "rhs", "residual") else object)
-                         for c in FAILURE_COLUMNS})
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in FAILURE_COLUMNS})
 
 
-# --------------------------------------------------------------------------------------------- running
-def _expectation_results(gx_result: Any, code: str) -> dict[tuple[str, str], Any]:
-    """Index a suite result's expectation results by (expectation type, column); raise on GX errors."""
-    out = {}
-    for er in gx_result.results:
+def _column(config: Any) -> str | None:
+    kwargs = config.kwargs
+    return kwargs.get("column") or ("/".join(str(kwargs[k]) for k in ("column_A", "column_B")) if "column_A" in kwargs
+                                    else None)
+
+
+def _run(runtime: _Runtime, name: str, frame: pd.DataFrame) -> tuple[Any, list[StructuralFailure], list[int]]:
+    """Validate one batch; (GX result, failed expectations other than the verdict, the verdict's unexpected rows)."""
+    result = runtime.validations[name].run(batch_parameters={"dataframe": frame}, result_format=dict(RESULT_FORMAT))
+    structural, verdict_rows = [], []
+    for er in result.results:
         info = er.exception_info or {}
-        raised = info.get("raised_exception") or any(
-            isinstance(v, dict) and v.get("raised_exception") for v in info.values()
-        )
-        if raised:
-            raise IdentityCheckMismatch(f"identity {code}: Great Expectations raised while validating: {info}")
+        if info.get("raised_exception") or any(isinstance(v, dict) and v.get("raised_exception")
+                                               for v in info.values()):
+            raise GreatExpectationsError(f"suite {name}: Great Expectations raised: {info}")
         config = er.expectation_config
-        out[(config.type, config.kwargs.get("column"))] = er
-    return out
+        index = list(er.result.get("unexpected_index_list") or [])
+        if (config.meta or {}).get("name") == VERDICT:
+            verdict_rows = index
+            continue
+        if not er.success:
+            structural.append(StructuralFailure(
+                suite=name, expectation=config.type, column=_column(config), description=config.description or "",
+                unexpected_count=int(er.result.get("unexpected_count") or len(index)),
+                examples=frame.loc[index[:10]] if index else frame.head(0)))
+    return result, structural, verdict_rows
 
 
-def _check_one(identity: Identity, validation: ValidationDefinition, frame: pd.DataFrame,
-               n_not_applicable: int) -> IdentityResult:
-    code = identity.code
-    gx_result = validation.run(batch_parameters={"dataframe": frame}, result_format=dict(RESULT_FORMAT))
-    results = _expectation_results(gx_result, code)
-
-    between = results.get(("expect_column_values_to_be_between", "residual"))
-    if between is None:
-        raise IdentityCheckMismatch(f"identity {code}: the suite's residual expectation did not run")
-    res = between.result
-    if res.get("element_count") != len(frame):
-        raise IdentityCheckMismatch(
-            f"identity {code}: Great Expectations checked {res.get('element_count')} rows, pandas {len(frame)}")
-    if "unexpected_index_list" not in res:
-        raise IdentityCheckMismatch(f"identity {code}: Great Expectations returned no unexpected_index_list")
-    gx_index = np.asarray(res["unexpected_index_list"], dtype=np.int64)
-    gx_failing = np.sort(gx_index)
-    if res.get("unexpected_count") != len(gx_failing):
-        raise IdentityCheckMismatch(
-            f"identity {code}: {res.get('unexpected_count')} unexpected rows but {len(gx_failing)} indexes returned")
-    pandas_failing = np.flatnonzero(frame["status"].to_numpy() == FAIL)
-    if not np.array_equal(gx_failing, pandas_failing):
-        only_gx = frame.iloc[np.setdiff1d(gx_failing, pandas_failing)[:5]]
-        only_pd = frame.iloc[np.setdiff1d(pandas_failing, gx_failing)[:5]]
-        raise IdentityCheckMismatch(
-            f"identity {code}: Great Expectations fails {len(gx_failing)} rows, pandas {len(pandas_failing)}.\n"
-            f"failed only by GX:\n{only_gx}\nfailed only by pandas:\n{only_pd}")
-    # GX returns every unexpected index but at most MAX_RESULT_RECORDS (200) unexpected values, in index order
-    gx_values = np.asarray(res.get("unexpected_list", []), dtype=np.float64)
-    if len(gx_values) > len(gx_index) or (len(gx_index) and not len(gx_values)) or not np.array_equal(
-            gx_values, frame["residual"].to_numpy()[gx_index[: len(gx_values)]]):
-        raise IdentityCheckMismatch(f"identity {code}: Great Expectations reports other residuals than pandas")
-
-    for column in ("lhs", "rhs", "residual"):
-        not_null = results.get(("expect_column_values_to_not_be_null", column))
-        if not_null is None or not not_null.success or not_null.result.get("unexpected_count"):
-            raise IdentityCheckMismatch(
-                f"identity {code}: pandas marked rows applicable whose {column} is null (or the check did not run)")
-
-    n_failed = len(gx_failing)
-    if bool(gx_result.success) != (n_failed == 0):
-        raise IdentityCheckMismatch(
-            f"identity {code}: Great Expectations says success={gx_result.success} with {n_failed} failing rows")
-
-    failures = frame.iloc[gx_failing][list(FAILURE_COLUMNS)].reset_index(drop=True)
-    return IdentityResult(
-        identity_code=code,
-        success=bool(gx_result.success),
-        n_checked=len(frame),
-        n_failed=n_failed,
-        n_not_applicable=n_not_applicable,
-        failures=failures,
-        identity=identity,
-        gx_result=gx_result,
-    )
-
-
-def validate_identities(
-    values: pd.DataFrame,
-    identities: Iterable[Identity] | None = None,
-    *,
-    residuals: pd.DataFrame | None = None,
-) -> IdentityValidation:
-    """Check the identities on ``values`` (rows of fct_indicator_value) with Great Expectations.
-
-    Computes ``identity_residuals(values)`` (or takes ``residuals`` already computed from the same values),
-    runs each evaluable identity's suite on that identity's applicable rows, and cross-checks GX with pandas:
-    ``IdentityCheckMismatch`` when they disagree. One ``IdentityResult`` per evaluable identity, in spec order,
-    also for identities no report was checked on (success, n_checked 0).
-    """
-    spec = load_spec()
-    chosen = [i for i in (spec.identities if identities is None else identities) if i.evaluable]
-    timings: dict[str, float] = {}
-
-    started = time.perf_counter()
+def validate_frames(checks: pd.DataFrame, reports: pd.DataFrame | None = None, facts: pd.DataFrame | None = None,
+                    *, spec: Spec | None = None) -> WarehouseValidation:
+    """Validate batches read with ``load_batches`` (or built by hand with their columns)."""
+    spec = spec or load_spec()
     runtime = _runtime(spec)
-    timings["gx_import_s"] = runtime.import_seconds
-    timings["gx_context_s"] = runtime.context_seconds
-    timings["gx_setup_this_call_s"] = time.perf_counter() - started
-
     started = time.perf_counter()
-    if residuals is None:
-        residuals = identity_residuals(values, chosen, spec=spec)
-    timings["residuals_s"] = time.perf_counter() - started
+    checks = checks.reset_index(drop=True)
+    gx_results: dict[str, list[Any]] = {}
+    structural: list[StructuralFailure] = []
+    result, found, verdict_rows = _run(runtime, "identity_check", checks)
+    gx_results["identity_check"] = [result]
+    structural += found
+    failures = checks.loc[verdict_rows, [c for c in (*FAILURE_COLUMNS, "status") if c in checks.columns]]
+    for name, frame in (("report", reports), ("facts", facts)):
+        if frame is not None:
+            result, found, _ = _run(runtime, name, frame.reset_index(drop=True))
+            gx_results[name] = [result]
+            structural += found
+    evaluated = checks[checks["status"].isin((PASS, FAIL))]
+    checked = {str(k): int(v) for k, v in evaluated["identity_code"].value_counts().items()}
+    return WarehouseValidation(
+        failures=failures.reset_index(drop=True) if len(failures) else _empty_failures(),
+        checked=checked, structural=structural, gx_results=gx_results,
+        timings={"gx_setup_s": runtime.import_seconds, "gx_validate_s": time.perf_counter() - started})
 
-    started = time.perf_counter()
-    status = residuals["status"].to_numpy()
-    unknown = set(pd.unique(status)) - {PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT}
-    if unknown:
-        raise ValueError(f"validate_identities: unknown status values {sorted(map(str, unknown))}")
-    applicable = (status == PASS) | (status == FAIL)  # not_independent counts like not_applicable
-    by_code: dict[str, np.ndarray] = (
-        {str(k): np.asarray(v) for k, v in residuals.groupby("identity_code", sort=False).indices.items()}
-        if len(residuals) else {}
-    )
 
-    results = []
-    for identity in chosen:
-        validation = runtime.validations.get(identity.code)
-        if validation is None:  # an Identity object that is not in the loaded spec
-            raise ValueError(f"validate_identities: no suite for identity {identity.code!r} in {spec.directory}")
-        rows = by_code.get(identity.code, np.empty(0, dtype=np.int64))
-        rows_applicable = rows[applicable[rows]]
-        frame = residuals.iloc[rows_applicable].reset_index(drop=True)
-        results.append(_check_one(identity, validation, frame, n_not_applicable=len(rows) - len(rows_applicable)))
-    timings["gx_validate_s"] = time.perf_counter() - started
-    return IdentityValidation(results=tuple(results), residuals=residuals, timings=timings)
+def load_batches(con: duckdb.DuckDBPyConnection, where: str = "", params: Sequence[Any] = ()) -> tuple[
+        pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(checks, reports, facts) of the reports ``where`` picks (a clause on report_id), as pandas frames."""
+    clause = f"where {where}" if where else ""
+    def query(sql: str) -> pd.DataFrame:
+        return con.execute(sql.format(where=clause), list(params)).df()
+    return query(CHECK_QUERY), query(REPORT_QUERY), query(FACT_QUERY)
+
+
+def _chunks(con: duckdb.DuckDBPyConnection, reports_per_chunk: int) -> Iterator[tuple[int, int]]:
+    n_reports = con.execute("select count(*) from main.fct_report").fetchone()[0]  # type: ignore[index]
+    n_chunks = max(1, -(-n_reports // reports_per_chunk))
+    for chunk in range(n_chunks):
+        yield chunk, n_chunks
+
+
+def validate_work_db(con: duckdb.DuckDBPyConnection, *, reports_per_chunk: int = 5000,
+                     on_chunk: Any = None) -> WarehouseValidation:
+    """Validate the whole warehouse a connection sees, chunk by chunk of reports (memory stays flat)."""
+    total: WarehouseValidation | None = None
+    for chunk, n_chunks in _chunks(con, reports_per_chunk):
+        if on_chunk is not None:
+            on_chunk(chunk, n_chunks)
+        batches = load_batches(con, "hash(report_id) % ? = ?" if n_chunks > 1 else "",
+                               [n_chunks, chunk] if n_chunks > 1 else [])
+        # a chunk's queries each take the same two parameters
+        result = validate_frames(*batches)
+        if total is None:
+            total = result
+        else:
+            total.merge(result)
+    assert total is not None
+    return total

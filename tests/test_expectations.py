@@ -1,17 +1,21 @@
-"""The expectations package: identities parsed from the spec, the vectorised pandas evaluator, and the
-Great Expectations suites cross-checked against it.
+"""The expectations package: identities parsed from the spec, and the Great Expectations suites that validate
+the result of the one identity engine, dbt's fct_identity_check.
 
-Clean reports of each era satisfy every identity; tampering one cell must fail exactly the identities (and
-columns / rows) that read it, nothing else; absent sub-tables are not_applicable; identities only apply to
-their eras.
+The identities' semantics are tested on a dbt build of hand-made reports (clean ones of each era pass every
+identity; tampering one cell fails exactly the identities, columns and rows that read it, nothing else; absent
+sub-tables, blank cells and uncertain figures are not_applicable; a figure the identities chose is not_independent;
+identities only apply to their eras). Tampering a value in ingest.report_values and rebuilding shows the same
+failure in four places: fct_identity_check, the GX validation, the Dagster check and fct_report. Every
+expectation of the suites can fail: each is broken in turn on frames tampered by hand.
 """
 from __future__ import annotations
 
 import csv
 import re
 import shutil
-import time
+from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,16 +25,14 @@ from expectations import (
     NOT_APPLICABLE,
     NOT_INDEPENDENT,
     PASS,
-    RESIDUAL_COLUMNS,
-    IdentityCheckMismatch,
     Scope,
     build_suites,
-    identity_residuals,
     load_identities,
     load_spec,
     parse_expression,
     spec_dir,
-    validate_identities,
+    validate_frames,
+    validate_work_db,
 )
 from expectations.identities import Term
 
@@ -99,14 +101,6 @@ def clean_cells(era: str) -> dict[Cell, float]:
     return cells
 
 
-def facts(report_id: str, era: str, cells: dict[Cell, float] | None = None, fmt: str | None = None) -> pd.DataFrame:
-    cells = clean_cells(era) if cells is None else cells
-    return pd.DataFrame(
-        [(report_id, fmt or era, code, applicant, value) for (code, applicant), value in cells.items()],
-        columns=["report_id", "format", "indicator_code", "applicant_type_code", "value"],
-    )
-
-
 def tampered(era: str, changes: dict[Cell, float | None], drop: tuple[str, ...] = ()) -> dict[Cell, float]:
     """A clean report with some cells changed by a delta (None: blank, NaN) and some indicators dropped."""
     cells = {k: v for k, v in clean_cells(era).items() if k[0] not in drop}
@@ -115,13 +109,6 @@ def tampered(era: str, changes: dict[Cell, float | None], drop: tuple[str, ...] 
     return cells
 
 
-def failing(residuals: pd.DataFrame) -> set[tuple]:
-    f = residuals[residuals["status"] == FAIL]
-    return {(r.identity_code, r.applicant_type_code, r.indicator_code, r.residual) for r in f.itertuples()}
-
-
-def statuses(residuals: pd.DataFrame) -> dict[tuple, str]:
-    return {(r.identity_code, r.applicant_type_code, r.indicator_code): r.status for r in residuals.itertuples()}
 
 
 # ----------------------------------------------------------------------------------------------- the spec
@@ -134,7 +121,8 @@ def test_parsed_identities_cover_every_row_of_identities_csv():
     for identity, row in zip(IDENTITIES, rows, strict=True):
         assert identity.eras == frozenset(row["eras"].split("|"))
         assert identity.severity == row["severity"] and identity.description == row["description"]
-        assert identity.scope_text == row["scope"] and identity.lhs_text == row["lhs"] and identity.rhs_text == row["rhs"]
+        assert identity.scope_text == row["scope"]
+        assert identity.lhs_text == row["lhs"] and identity.rhs_text == row["rhs"]
         for side, text in ((identity.lhs, row["lhs"]), (identity.rhs, row["rhs"])):
             assert [t.code for t in side] == [w for w in re.findall(r"[a-z][a-z0-9_]*", text) if w != "year"]
             assert [t.sign for t in side] == [1] + [-1 if op == "-" else 1 for op in re.findall(r"\s([+-])\s", text)]
@@ -172,7 +160,8 @@ def test_parse_expression():
         parse_expression("")
 
 
-def test_a_new_identity_in_the_csv_is_checked_without_code_changes(tmp_path, monkeypatch):
+
+def test_a_new_identity_in_the_csv_is_validated_without_code_changes(tmp_path, monkeypatch):
     shutil.copytree(spec_dir(), tmp_path / "spec")
     with (tmp_path / "spec" / "identities.csv").open("a", encoding="utf-8") as fh:
         fh.write("test_review_two,v2021,report,review_total,review_upheld + review_corrected,test,error\n")
@@ -181,9 +170,9 @@ def test_a_new_identity_in_the_csv_is_checked_without_code_changes(tmp_path, mon
     assert spec.directory == (tmp_path / "spec").resolve()
     (new,) = [i for i in spec.identities if i.code == "test_review_two"]
     assert new.scope is Scope.REPORT and new.evaluable
-    res = identity_residuals(facts("r", "v2021"), spec=spec)
-    row = res[res["identity_code"] == "test_review_two"]
-    assert row[["lhs", "rhs", "residual", "status"]].values.tolist() == [[4.0, 3.0, 1.0, FAIL]]
+    (codes,) = [e.value_set for e in build_suites(spec)["identity_check"].expectations
+                if e.expectation_type == "expect_column_values_to_be_in_set" and e.column == "identity_code"]
+    assert "test_review_two" in codes
 
 
 def test_an_identity_whose_scope_contradicts_its_terms_is_refused(tmp_path):
@@ -194,44 +183,8 @@ def test_an_identity_whose_scope_contradicts_its_terms_is_refused(tmp_path):
         load_spec(tmp_path / "spec")
 
 
-# ----------------------------------------------------------------------------------------------- clean reports
-@pytest.mark.parametrize("era", ["v2008", "v2019", "v2021"])
-def test_clean_report_passes_every_identity_of_its_era(era):
-    res = identity_residuals(facts(f"clean-{era}", era))
-    assert list(res.columns) == list(RESIDUAL_COLUMNS)
-    assert set(res["status"]) == {PASS}
-    assert (res["format"] == era).all() and (res["report_id"] == f"clean-{era}").all()
-    expected = {}
-    for identity in EVALUABLE:
-        if era not in identity.eras:
-            continue
-        if identity.scope is Scope.APPLICANT_COLUMN:
-            expected[identity.code] = len(SPEC.applicant_codes)
-        elif identity.scope is Scope.ROW:
-            expected[identity.code] = len(SPEC.applicant_rows(era))
-        else:
-            expected[identity.code] = 1
-    assert res.groupby("identity_code").size().to_dict() == expected
-    validation = validate_identities(facts(f"clean-{era}", era))
-    assert validation.success
-    assert {r.identity_code: r.n_checked for r in validation if r.n_checked} == expected
-    assert all(r.n_failed == 0 and r.failures.empty for r in validation)
 
 
-def test_applicant_total_rows_follow_the_era():
-    v2019 = identity_residuals(facts("a", "v2019"))
-    v2021 = identity_residuals(facts("b", "v2021"))
-    rows19 = set(v2019.loc[v2019["identity_code"] == "applicant_total", "indicator_code"])
-    rows21 = set(v2021.loc[v2021["identity_code"] == "applicant_total", "indicator_code"])
-    assert rows21 - rows19 == {"res_other_no_correction", "res_other_unpaid_fee", "res_other_misc"}
-    assert rows19 < rows21
-    at = v2021[v2021["identity_code"] == "applicant_total"]
-    assert set(at["applicant_type_code"]) == {"total"}
-    other = v2021[v2021["identity_code"] != "applicant_total"]
-    assert other["indicator_code"].isna().all()
-
-
-# ----------------------------------------------------------------------------------------------- tampering
 # (era, cells changed by a delta, exactly the failing (identity, applicant column, row, residual))
 TAMPER_CASES = {
     "v2021 req_new natural_person +1": (
@@ -281,270 +234,423 @@ TAMPER_CASES = {
 }
 
 
+
+# ----------------------------------------------------------------------------------------------- one dbt build
+# report name → (era, cells, {cell: (source, approximate, read_by)} where not (table, False, cell))
+Provenance = dict[Cell, tuple[str, bool, str]]
+REVIEW = {("review_total", "none"): 3.0, ("review_upheld", "none"): 1.0, ("review_corrected", "none"): 1.0,
+          ("review_other", "none"): 0.0, ("review_pending", "none"): 0.0}
+FLOW = {("req_new", "total"): 10.0, ("res_total", "total"): 8.0}  # carried in / out not stated
+LIT = {("lit_direct_total", "none"): 5.0, ("lit_direct_upheld", "none"): 4.0, ("lit_direct_corrected", "none"): 0.0,
+       ("lit_direct_other", "none"): 0.0, ("lit_direct_pending", "none"): 0.0}
+SPLIT = {("req_new", "natural_person"), ("req_new", "total")}  # the row 一、本年新收… cut by the identities
+EVERYTHING = clean_cells("v2008") | clean_cells("v2019") | clean_cells("v2021")
+BREAK_EVERY_ERA = {("old_review_upheld", "none"): 100, ("review_pending", "none"): 100,
+                   ("req_new", "natural_person"): 100, ("res_other_misc", "other_org"): 100}
+
+
+def _split_provenance(wrong: float = 0.0) -> tuple[dict[Cell, float], Provenance]:
+    cells = clean_cells("v2021")
+    cells[("req_new", "total")] += wrong
+    prov: Provenance = {c: ("table", False, "identity_split") for c in SPLIT}
+    prov |= {c: ("table", False, "digit_split") for c in cells if c[0] == "res_total"}
+    return cells, prov
+
+
+REPORTS: dict[str, tuple[str, dict[Cell, float], Provenance]] = {
+    **{f"clean-{era}": (era, clean_cells(era), {}) for era in ("v2008", "v2019", "v2021")},
+    **{f"tamper-{n:02d}": (era, tampered(era, changes), {})
+       for n, (era, changes, _) in enumerate(TAMPER_CASES.values())},
+    "no-table4": ("v2021", tampered("v2021", {}, drop=tuple(REVIEW_LITIGATION)), {}),
+    "no-table3": ("v2021", tampered("v2021", {}, drop=tuple(SPEC.applicant_rows("v2021"))), {}),
+    "no-subrows": ("v2021", tampered("v2021", {}, drop=("res_other_no_correction", "res_other_unpaid_fee",
+                                                        "res_other_misc")), {}),
+    "blank-channels": ("v2008", tampered("v2008", {(c, "none"): None for c in (
+        "old_req_in_person", "old_req_fax", "old_req_online", "old_req_mail")}), {}),
+    "blank-staff-total": ("v2008", tampered("v2008", {("old_staff_total", "none"): None}), {}),
+    "totals-only": ("v2019", {k: v for k, v in clean_cells("v2019").items() if k[1] in ("total", "none")}, {}),
+    "prose": ("v2021", REVIEW | FLOW | LIT, {c: ("narrative", c == ("lit_direct_total", "none"), "cell")
+                                           for c in REVIEW | FLOW | LIT}),
+    "table-blank": ("v2021", FLOW | {("req_carried_in", "total"): np.nan}, {}),
+    "split": ("v2021", *_split_provenance()),
+    "split-wrong": ("v2021", *_split_provenance(5.0)),
+    "split-unread": ("v2021", tampered("v2021", {("req_carried_out", "other_org"): None}),
+                     {("req_carried_out", "other_org"): ("table", False, "unsplit")}),
+    **{f"eras-{era}": (era, {k: v + BREAK_EVERY_ERA.get(k, 0) for k, v in EVERYTHING.items()}, {})
+       for era in ("v2008", "v2019", "v2021")},
+    "eras-unknown": ("unknown", EVERYTHING, {}),
+}
+YEARS = {"v2008": 2015, "v2019": 2020, "v2021": 2022, "unknown": None}
+REPORT_IDS = {name: f"{n + 1:064x}" for n, name in enumerate(REPORTS)}
+TAMPERED_CELL = ("res_disclosed", "natural_person")  # a 表三 cell of clean-v2021, +1 in the rebuilt copy
+
+
+def _write_ingest(db) -> None:
+    from test_dbt_models import report_row, value_rows
+
+    from dagster_project.storage import ensure_schema, insert_rows
+
+    values, reports, pages = [], [], []
+    for n, (name, (era, cells, prov)) in enumerate(REPORTS.items()):
+        rid = REPORT_IDS[name]
+        rows = []
+        for (code, applicant), value in cells.items():
+            source, approximate, read_by = prov.get((code, applicant), ("table", False, "cell"))
+            value = None if value is None or np.isnan(value) else float(value)
+            rows.append((code, None if applicant == "none" else applicant, value, source, approximate, read_by))
+        values += value_rows(rid, rows)
+        row = report_row(rid, f"测试{n}县人民政府", YEARS[era], era, date(2023, 1, 1), len(rows))
+        reports.append(row | {"source_path": f"{name}.html"})
+        pages.append(dict(sha256=rid, size_bytes=100, media_type="text/html", source_kind="landing",
+                          source_path=f"{name}.html", source_url=None, raw_path=f"raw/{rid}",
+                          registered_at=row["extracted_at"], parent_url=None, agency_hint=None, year_hint=None))
+    con = duckdb.connect(str(db))
+    try:
+        ensure_schema(con)
+        insert_rows(con, "raw_pages", pages)
+        insert_rows(con, "reports", reports)
+        insert_rows(con, "report_values", values)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    """(clean work db, tampered work db): every report of REPORTS built by dbt; then the same database with one
+    cell of clean-v2021 changed in ingest.report_values and dbt rebuilt."""
+    from test_dbt_models import dbt
+
+    tmp = tmp_path_factory.mktemp("gx")
+    db = tmp / "work.duckdb"
+    _write_ingest(db)
+    for command in ("seed", "build"):
+        done = dbt(command, db, tmp / "target")
+        assert done.returncode == 0, done.stdout[-4000:]
+    tampered_db = tmp / "tampered.duckdb"
+    shutil.copyfile(db, tampered_db)
+    with duckdb.connect(str(tampered_db)) as con:
+        code, applicant = TAMPERED_CELL
+        changed = con.execute("update ingest.report_values set value = value + 1 where report_id = ? and "
+                              "indicator_code = ? and applicant_type = ? returning value",
+                              [REPORT_IDS["clean-v2021"], code, applicant]).fetchall()
+        assert changed == [(3.0 + 1,)]
+    done = dbt("build", tampered_db, tmp / "target2")
+    assert done.returncode == 0, done.stdout[-4000:]
+    return db, tampered_db
+
+
+def checks_of(db, name: str) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select * from main.fct_identity_check where report_id = ?", [REPORT_IDS[name]]).df()
+
+
+def _key(r) -> tuple[str, str, str | None]:
+    """(identity, applicant column, requests-table row); a row check (applicant_total) is on the 'total' column."""
+    if pd.isna(r.indicator_code):
+        return r.identity_code, r.applicant_type_code, None
+    return r.identity_code, "total" if pd.isna(r.applicant_type_code) else r.applicant_type_code, r.indicator_code
+
+
+def failing(frame: pd.DataFrame) -> set[tuple]:
+    return {(*_key(r), r.residual) for r in frame[frame["status"] == FAIL].itertuples()}
+
+
+def statuses(frame: pd.DataFrame) -> dict[tuple, str]:
+    return {_key(r): r.status for r in frame.itertuples()}
+
+
+@pytest.fixture(scope="module")
+def validation(warehouse):
+    with duckdb.connect(str(warehouse[0]), read_only=True) as con:
+        return validate_work_db(con)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("era", ["v2008", "v2019", "v2021"])
+def test_clean_report_passes_every_identity_of_its_era(warehouse, era):
+    res = checks_of(warehouse[0], f"clean-{era}")
+    assert set(res["status"]) == {PASS} and (res["format"] == era).all()
+    expected = {}
+    for identity in EVALUABLE:
+        if era not in identity.eras:
+            continue
+        if identity.scope is Scope.APPLICANT_COLUMN:
+            expected[identity.code] = len(SPEC.applicant_codes)
+        elif identity.scope is Scope.ROW:
+            expected[identity.code] = len(SPEC.applicant_rows(era))
+        else:
+            expected[identity.code] = 1
+    assert res.groupby("identity_code").size().to_dict() == expected
+
+
+@pytest.mark.slow
+def test_applicant_total_rows_follow_the_era(warehouse):
+    v2019, v2021 = checks_of(warehouse[0], "clean-v2019"), checks_of(warehouse[0], "clean-v2021")
+    rows19 = set(v2019.loc[v2019["identity_code"] == "applicant_total", "indicator_code"])
+    rows21 = set(v2021.loc[v2021["identity_code"] == "applicant_total", "indicator_code"])
+    assert rows21 - rows19 == {"res_other_no_correction", "res_other_unpaid_fee", "res_other_misc"}
+    assert rows19 < rows21
+    at = v2021[v2021["identity_code"] == "applicant_total"]
+    assert set(at["applicant_type_code"].fillna("")) <= {"", "total"}
+    assert v2021.loc[v2021["identity_code"] != "applicant_total", "indicator_code"].isna().all()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(TAMPER_CASES), ids=list(TAMPER_CASES))
-def test_tampering_one_cell_fails_exactly_the_right_identity(case):
-    era, changes, expected = TAMPER_CASES[case]
-    res = identity_residuals(facts("t", era, tampered(era, changes)))
-    assert failing(res) == expected
+def test_tampering_one_cell_fails_exactly_the_right_identity(warehouse, case):
+    res = checks_of(warehouse[0], f"tamper-{list(TAMPER_CASES).index(case):02d}")
+    assert failing(res) == TAMPER_CASES[case][2]
     assert (res["status"] != NOT_APPLICABLE).all()
 
 
-def test_gx_validation_of_all_tampered_reports_at_once():
-    frames, expected = [], set()
-    for n, (era, changes, fails) in enumerate(TAMPER_CASES.values()):
-        frames.append(facts(f"report-{n:02d}", era, tampered(era, changes)))
-        expected |= {(f"report-{n:02d}", code, column, row, residual) for code, column, row, residual in fails}
-    for era in ("v2008", "v2019", "v2021"):
-        frames.append(facts(f"clean-{era}", era))
-    values = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=7)  # order must not matter
-    validation = validate_identities(values)
-    assert not validation.success
-    got = {(r.report_id, r.identity_code, r.applicant_type_code, r.indicator_code, r.residual)
+@pytest.mark.slow
+def test_gx_finds_exactly_the_failing_checks_of_dbt(warehouse, validation):
+    with duckdb.connect(str(warehouse[0]), read_only=True) as con:
+        dbt_fails = set(con.execute("select report_id, identity_code, coalesce(applicant_type_code, ''), "
+                                    "coalesce(indicator_code, '') from main.fct_identity_check "
+                                    "where status = 'fail'").fetchall())
+        evaluated = dict(con.execute("select identity_code, count(*) from main.fct_identity_check "
+                                     "where status in ('pass', 'fail') group by 1").fetchall())
+    got = {(r.report_id, r.identity_code, r.applicant_type_code or "", r.indicator_code or "")
            for r in validation.failures.itertuples()}
-    assert got == expected
-    for result in validation:
-        n_expected = sum(1 for e in expected if e[1] == result.identity_code)
-        assert result.n_failed == n_expected == len(result.failures)
-        assert result.success == (n_expected == 0)
-        assert result.n_checked == int(((validation.residuals["identity_code"] == result.identity_code)
-                                        & (validation.residuals["status"] != NOT_APPLICABLE)).sum())
-        assert list(result.failures.columns) == ["report_id", "format", "applicant_type_code", "indicator_code",
-                                                 "lhs", "rhs", "residual"]
-    assert {r.identity_code for r in validation} == {i.code for i in EVALUABLE}
-    summary = validation.summary().set_index("identity_code")
-    assert summary.loc["review_sum", "n_failed"] == 2 and not summary.loc["review_sum", "success"]
-    assert validation["old_review_sum"].failing_reports == [
-        f"report-{list(TAMPER_CASES).index('v2008 old_review_upheld +1 (old_review_sum break)'):02d}"]
+    assert got == dbt_fails and dbt_fails
+    assert validation.consistent, validation.structural  # dbt's result satisfies every structural expectation
+    assert not validation.success and validation.checked == evaluated
+    tampers = {REPORT_IDS[f"tamper-{n:02d}"] for n, (*_, fails) in enumerate(TAMPER_CASES.values()) if fails}
+    assert tampers <= set(validation.failures["report_id"])
+    assert not {REPORT_IDS[f"clean-{e}"] for e in ("v2008", "v2019", "v2021")} & set(validation.failures["report_id"])
+    result = validation["old_review_sum"]
+    assert set(result.failing_reports) == {REPORT_IDS["tamper-10"], REPORT_IDS["eras-v2008"]}
 
 
-# ----------------------------------------------------------------------------------------------- not applicable
-def test_a_missing_sub_table_is_not_applicable_not_fail():
-    review_codes = tuple(REVIEW_LITIGATION)
-    res = identity_residuals(facts("no-table4", "v2021", tampered("v2021", {}, drop=review_codes)))
-    st = statuses(res)
-    for code in ("review_sum", "lit_direct_sum", "lit_after_review_sum"):
-        assert st[(code, "none", None)] == NOT_APPLICABLE
-    assert set(res.loc[~res["identity_code"].isin(["review_sum", "lit_direct_sum", "lit_after_review_sum"]),
-                       "status"]) == {PASS}
-
-    requests_codes = tuple(SPEC.applicant_rows("v2021"))
-    res = identity_residuals(facts("no-table3", "v2021", tampered("v2021", {}, drop=requests_codes)))
+@pytest.mark.slow
+def test_a_missing_sub_table_is_not_applicable_not_fail(warehouse):
+    st = statuses(checks_of(warehouse[0], "no-table4"))
+    four = ("review_sum", "lit_direct_sum", "lit_after_review_sum")
+    assert {st[(c, "none", None)] for c in four} == {NOT_APPLICABLE}
+    assert {s for k, s in st.items() if k[0] not in four} == {PASS}
+    res = checks_of(warehouse[0], "no-table3")
     per = res.groupby("identity_code")["status"].agg(set).to_dict()
     for code in ("req_flow", "res_total_sum", "res_other_sum", "applicant_total"):
         assert per[code] == {NOT_APPLICABLE}
     assert per["review_sum"] == {PASS}
-
-    # a v2021 table printed without the three （六） sub-rows: res_other_sum cannot be checked
-    subrows = ("res_other_no_correction", "res_other_unpaid_fee", "res_other_misc")
-    res = identity_residuals(facts("no-subrows", "v2021", tampered("v2021", {}, drop=subrows)))
-    st = statuses(res)
-    assert {st[("res_other_sum", c, None)] for c in SPEC.applicant_codes} == {NOT_APPLICABLE}
-    assert {st[("applicant_total", "total", r)] for r in subrows} == {NOT_APPLICABLE}
+    res = checks_of(warehouse[0], "no-subrows")
+    assert set(res.loc[res["identity_code"] == "res_other_sum", "status"]) == {NOT_APPLICABLE}
     assert not failing(res)
 
 
-def test_blank_cells_make_a_check_not_applicable():
-    # v2008: channel sub-rows printed blank under a non-zero parent: "not given", not a violation
-    channels = {(c, "none"): None for c in ("old_req_in_person", "old_req_fax", "old_req_online", "old_req_mail")}
-    res = identity_residuals(facts("blank", "v2008", tampered("v2008", channels)))
-    assert statuses(res)[("old_req_channels", "none", None)] == NOT_APPLICABLE
-    assert not failing(res)
-    # lhs blank, rhs given
-    res = identity_residuals(facts("blank", "v2008", tampered("v2008", {("old_staff_total", "none"): None})))
-    row = res[res["identity_code"] == "old_staff_sum"].iloc[0]
-    assert row["status"] == NOT_APPLICABLE and np.isnan(row["lhs"]) and row["rhs"] == 5.0
-    # only the total column filled: the six columns are not applicable, the total column is checked
-    cells = {k: v for k, v in clean_cells("v2019").items() if k[1] in ("total", "none")}
-    res = identity_residuals(facts("totals", "v2019", cells))
+@pytest.mark.slow
+def test_blank_cells_make_a_check_not_applicable(warehouse):
+    res = checks_of(warehouse[0], "blank-channels")
+    assert statuses(res)[("old_req_channels", "none", None)] == NOT_APPLICABLE and not failing(res)
+    row = checks_of(warehouse[0], "blank-staff-total").set_index("identity_code").loc["old_staff_sum"]
+    assert row["status"] == NOT_APPLICABLE and pd.isna(row["lhs"]) and row["rhs"] == 5.0
+    res = checks_of(warehouse[0], "totals-only")
     flow = res[res["identity_code"] == "req_flow"].set_index("applicant_type_code")["status"]
     assert flow["total"] == PASS and set(flow.drop("total")) == {NOT_APPLICABLE}
     assert set(res.loc[res["identity_code"] == "applicant_total", "status"]) == {NOT_APPLICABLE}
-    assert validate_identities(facts("totals", "v2019", cells)).success
+    assert not failing(res)
 
 
-def _with_provenance(frame: pd.DataFrame, prose: set[Cell] = frozenset(), approximate: set[Cell] = frozenset()):
-    cells = list(zip(frame["indicator_code"], frame["applicant_type_code"]))
-    return frame.assign(source=["narrative" if c in prose else "table" for c in cells],
-                        approximate=[c in approximate for c in cells])
-
-
-def test_a_check_cannot_fail_on_an_uncertain_figure():
-    """Prose that leaves a term out has not said it is 0, and an approximate figure (余/约) cannot break an
-    identity: such checks are not applicable. Prose that states every term is checked like a table."""
-    review = {("review_total", "none"): 3.0, ("review_upheld", "none"): 1.0, ("review_corrected", "none"): 1.0,
-              ("review_other", "none"): 0.0, ("review_pending", "none"): 0.0}
-    flow = {("req_new", "total"): 10.0, ("res_total", "total"): 8.0}  # carried in / out not stated
-    lit = {("lit_direct_total", "none"): 5.0, ("lit_direct_upheld", "none"): 4.0, ("lit_direct_corrected", "none"): 0.0,
-           ("lit_direct_other", "none"): 0.0, ("lit_direct_pending", "none"): 0.0}
-    cells = review | flow | lit
-    plain = facts("prose", "v2021", cells)
-    # without provenance every figure is taken as printed: all three checks fail
-    assert {f[0] for f in failing(identity_residuals(plain))} == {"review_sum", "req_flow", "lit_direct_sum"}
-    with_provenance = _with_provenance(plain, prose=set(cells), approximate={("lit_direct_total", "none")})
-    res = identity_residuals(with_provenance)
+@pytest.mark.slow
+def test_a_check_cannot_fail_on_an_uncertain_figure(warehouse):
+    res = checks_of(warehouse[0], "prose")
     st = statuses(res)
     assert st[("req_flow", "total", None)] == NOT_APPLICABLE  # prose with two terms unstated
     assert st[("lit_direct_sum", "none", None)] == NOT_APPLICABLE  # 5余件: approximate
     assert failing(res) == {("review_sum", "none", None, 1.0)}  # prose states all five terms: 3 ≠ 1 + 1 + 0 + 0
-    validation = validate_identities(with_provenance)
-    assert not validation.success and {r.identity_code for r in validation.results if r.n_failed} == {"review_sum"}
-    # a table with a blank cell: the blank is 0, so the check still fails
-    table = _with_provenance(facts("table", "v2021", flow | {("req_carried_in", "total"): np.nan}))
-    assert failing(identity_residuals(table)) == {("req_flow", "total", None, 2.0)}
+    assert failing(checks_of(warehouse[0], "table-blank")) == {("req_flow", "total", None, 2.0)}  # a blank is 0
 
 
-def test_a_check_on_a_figure_the_identities_chose_is_not_independent():
-    """A run of digits cut into its row's cells by the identities (read_by identity_split, formats.md §7.V): the
-    checks that read such a figure chose it, so they are not_independent, neither a pass nor a fail (the rule of
-    dbt's fct_identity_check); a split forced by the digits alone (digit_split) is checked like a cell, and an
-    uncertain figure still makes the check not_applicable."""
-    cells = clean_cells("v2021")
-    split = {("req_new", "natural_person"), ("req_new", "total")}  # the row 一、本年新收… cut by the identities
-    frame = facts("split", "v2021", cells)
-    frame = frame.assign(source="table", approximate=False,
-                         read_by=["identity_split" if c in split else "digit_split" if c[0] == "res_total" else "cell"
-                                  for c in zip(frame["indicator_code"], frame["applicant_type_code"])])
-    st = statuses(identity_residuals(frame))
-    assert st[("req_flow", "natural_person", None)] == NOT_INDEPENDENT
-    assert st[("req_flow", "total", None)] == NOT_INDEPENDENT
-    assert st[("applicant_total", "total", "req_new")] == NOT_INDEPENDENT
-    assert st[("req_flow", "commercial_enterprise", None)] == PASS  # its terms were read cell by cell
+@pytest.mark.slow
+def test_a_check_on_a_figure_the_identities_chose_is_not_independent(warehouse, validation):
+    for name in ("split", "split-wrong"):
+        st = statuses(checks_of(warehouse[0], name))
+        assert st[("req_flow", "natural_person", None)] == NOT_INDEPENDENT
+        assert st[("req_flow", "total", None)] == NOT_INDEPENDENT
+        assert st[("applicant_total", "total", "req_new")] == NOT_INDEPENDENT
+        assert FAIL not in st.values()
+        assert sum(v == NOT_INDEPENDENT for v in st.values()) == 3
+    st = statuses(checks_of(warehouse[0], "split"))
+    assert st[("req_flow", "commercial_enterprise", None)] == PASS
     assert st[("res_total_sum", "total", None)] == PASS  # digit_split: the only cut, checked like a cell
-    assert st[("applicant_total", "total", "req_carried_in")] == PASS
-    assert sum(v == NOT_INDEPENDENT for v in st.values()) == 3
-    # a wrong figure in a split row does not fail the checks that chose it
-    frame.loc[(frame["indicator_code"] == "req_new") & (frame["applicant_type_code"] == "total"), "value"] += 5
-    st = statuses(identity_residuals(frame))
-    assert st[("req_flow", "total", None)] == NOT_INDEPENDENT and FAIL not in st.values()
-    # not_applicable wins: an approximate term
-    frame.loc[frame["indicator_code"] == "req_carried_in", "approximate"] = True
-    assert statuses(identity_residuals(frame))[("req_flow", "natural_person", None)] == NOT_APPLICABLE
-    # a cell printed in a run that several cuts fit, left unread (unsplit, no value): its checks are not_applicable
-    unread = frame.assign(approximate=False, read_by="cell")
-    at = (unread["indicator_code"] == "req_carried_out") & (unread["applicant_type_code"] == "other_org")
-    unread.loc[at, ["value", "read_by"]] = [np.nan, "unsplit"]
-    st = statuses(identity_residuals(unread))
+    st = statuses(checks_of(warehouse[0], "split-unread"))
     assert st[("req_flow", "other_org", None)] == NOT_APPLICABLE
     assert st[("applicant_total", "total", "req_carried_out")] == NOT_APPLICABLE
-    assert st[("req_flow", "research_institution", None)] == PASS
-    # the GX validation counts not_independent like not_applicable: evaluated rows only
-    validation = validate_identities(frame.assign(approximate=False, value=facts("split", "v2021", cells)["value"]))
-    assert validation.success
-    by_code = {r.identity_code: r for r in validation.results}
-    assert by_code["req_flow"].n_not_applicable == 2 and by_code["req_flow"].n_checked == 5
+    assert REPORT_IDS["split-wrong"] not in set(validation.failures["report_id"])
 
 
-# ----------------------------------------------------------------------------------------------- eras
-def test_identities_only_apply_to_their_eras():
-    everything = clean_cells("v2008") | clean_cells("v2019") | clean_cells("v2021")
+@pytest.mark.slow
+def test_identities_only_apply_to_their_eras(warehouse):
     for era in ("v2008", "v2019", "v2021"):
-        broken = dict(everything)
-        for cell in [("old_review_upheld", "none"), ("review_pending", "none"), ("req_new", "natural_person"),
-                     ("res_other_misc", "other_org")]:
-            broken[cell] += 100  # breaks an identity of every era
-        res = identity_residuals(facts(era, era, broken))
+        res = checks_of(warehouse[0], f"eras-{era}")
         assert set(res["identity_code"]) == {i.code for i in EVALUABLE if era in i.eras}
         assert set(res["format"]) == {era}
-    res = identity_residuals(facts("u", "unknown", everything))
-    assert res.empty and list(res.columns) == list(RESIDUAL_COLUMNS)
-    validation = validate_identities(facts("u", "unknown", everything))
-    assert validation.success and all(r.n_checked == 0 for r in validation)
+    assert checks_of(warehouse[0], "eras-unknown").empty
 
 
-# ----------------------------------------------------------------------------------------------- GX wiring
-def test_one_suite_per_evaluable_identity():
-    suites = build_suites()
-    assert sorted(suites) == sorted(i.code for i in EVALUABLE)
-    for code, suite in suites.items():
-        assert suite.name == f"identity.{code}"
-        assert suite.meta["identity_code"] == code
-        types = sorted((e.expectation_type, e.column) for e in suite.expectations)
-        assert types == [("expect_column_values_to_be_between", "residual"),
-                         ("expect_column_values_to_not_be_null", "lhs"),
-                         ("expect_column_values_to_not_be_null", "residual"),
-                         ("expect_column_values_to_not_be_null", "rhs")]
+# ------------------------------------------------------------------------------------- one fault, four places
+@pytest.mark.slow
+def test_a_tampered_value_fails_in_dbt_gx_dagster_and_fct_report_alike(warehouse):
+    """res_disclosed[natural_person] of a clean v2021 report +1 in ingest.report_values, then dbt build: the same
+    two failing checks in fct_identity_check, the GX validation, the Dagster asset checks (WARN, the report's agency,
+    year and identity in the metadata) and fct_report."""
+    import dagster as dg
+
+    from dagster_project.defs.checks import CONSISTENCY, check_results, validate_warehouse
+
+    clean_db, tampered_db = warehouse
+    rid = REPORT_IDS["clean-v2021"]
+    expected = {("res_total_sum", "natural_person", None, -1.0), ("applicant_total", "total", "res_disclosed", -1.0)}
+    # 1. dbt
+    assert not failing(checks_of(clean_db, "clean-v2021"))
+    assert failing(checks_of(tampered_db, "clean-v2021")) == expected
+    # 2. GX
+    before, after = validate_warehouse(str(clean_db)), validate_warehouse(str(tampered_db))
+    assert rid not in set(before.failures["report_id"])
+    mine = after.failures[after.failures["report_id"] == rid]
+    assert set(mine["identity_code"]) == {"res_total_sum", "applicant_total"} and len(mine) == 2
+    assert after.consistent and set(mine["residual"]) == {-1.0}
+    # 3. the Dagster check, its body and the decorated check invoked directly
+    results = {r.check_name: r for r in check_results(after)}
+    for code in ("res_total_sum", "applicant_total"):
+        result = results[f"identity_{code}"]
+        assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
+        table = result.metadata["failing_reports"].value
+        assert "测试2县人民政府" in table and "2022" in table and code in table
+        assert result.metadata["failed"].value == len(after.failures.query("identity_code == @code"))
+    assert results[CONSISTENCY].passed
+    assert {r.check_name for r in check_results(before) if not r.passed} == {
+        n for n, r in results.items() if not r.passed}  # the tamper adds failures to checks already red
+    # 4. fct_report
+    with duckdb.connect(str(tampered_db), read_only=True) as con:
+        status, failed = con.execute("select identity_status, failed_identities from main.fct_report "
+                                     "where report_id = ?", [rid]).fetchone()
+    assert status == FAIL and sorted(failed) == ["applicant_total", "res_total_sum"]
+    with duckdb.connect(str(clean_db), read_only=True) as con:
+        assert con.execute("select identity_status from main.fct_report where report_id = ?",
+                           [rid]).fetchone() == (PASS,)
 
 
-def test_gx_and_pandas_disagreeing_raises():
-    values = facts("x", "v2021", tampered("v2021", {("review_pending", "none"): 1}))
-    residuals = identity_residuals(values)
-    assert validate_identities(values, residuals=residuals)["review_sum"].n_failed == 1
-    lying = residuals.copy()
-    lying.loc[lying["identity_code"] == "review_sum", "status"] = PASS  # pandas claims a pass GX will not grant
-    with pytest.raises(IdentityCheckMismatch, match="review_sum"):
-        validate_identities(values, residuals=lying)
-    lying = residuals.copy()
-    lying.loc[(lying["identity_code"] == "req_flow") & (lying["applicant_type_code"] == "total"), "status"] = FAIL
-    with pytest.raises(IdentityCheckMismatch, match="req_flow"):
-        validate_identities(values, residuals=lying)
-    lying = residuals.copy()
-    lying.loc[lying["identity_code"] == "old_staff_sum", "status"] = PASS  # not applicable to v2021 anyway
-    lying.loc[(lying["identity_code"] == "review_sum"), ["lhs", "residual"]] = np.nan  # applicable but no lhs
-    lying.loc[(lying["identity_code"] == "review_sum"), "status"] = PASS
-    with pytest.raises(IdentityCheckMismatch, match="review_sum"):
-        validate_identities(values, residuals=lying)
+@pytest.mark.slow
+def test_the_dagster_check_runs_on_a_home_and_a_contradicting_fct_report_is_an_error(warehouse, tmp_path):
+    import dagster as dg
+
+    from dagster_project.defs.checks import CONSISTENCY, identity_checks
+    from dagster_project.defs.resources import OgiHome
+
+    home = tmp_path / "home"
+    (home / "work").mkdir(parents=True)
+    shutil.copyfile(warehouse[1], home / "work" / "ogi_work.duckdb")
+    with duckdb.connect(str(home / "work" / "ogi_work.duckdb")) as con:  # fct_report says pass against its checks
+        con.execute("update main.fct_report set identity_status = 'pass' where report_id = ?",
+                    [REPORT_IDS["clean-v2021"]])
+    context = dg.build_asset_check_context(resources={"ogi_home": OgiHome(root=str(home))})
+    results = {r.check_name: r for r in identity_checks(context)}
+    assert not results["identity_res_total_sum"].passed
+    assert results["identity_res_total_sum"].severity == dg.AssetCheckSeverity.WARN
+    consistency = results[CONSISTENCY]
+    assert not consistency.passed and consistency.severity == dg.AssetCheckSeverity.ERROR
+    assert any("'fail'" in key for key in consistency.metadata)
 
 
-# ----------------------------------------------------------------------------------------------- input contract
-def test_conflicting_duplicate_cells_and_mixed_formats_are_refused():
-    values = facts("d", "v2021")
-    dup = pd.concat([values, values.head(3)], ignore_index=True)  # identical duplicates are harmless
-    assert failing(identity_residuals(dup)) == set()
-    conflict = values.copy()
-    extra = conflict[(conflict["indicator_code"] == "req_new") & (conflict["applicant_type_code"] == "total")].copy()
-    extra["value"] += 1
-    with pytest.raises(ValueError, match="several"):
-        identity_residuals(pd.concat([conflict, extra], ignore_index=True))
-    mixed = values.copy()
-    mixed.loc[0, "format"] = "v2019"
-    with pytest.raises(ValueError, match="format"):
-        identity_residuals(mixed)
-    with pytest.raises(ValueError, match="value"):
-        identity_residuals(values.drop(columns="value"))
-
-
-def test_many_failures_are_all_returned():
-    """GX caps unexpected *values* at 200 per expectation; the failing rows must all come back."""
-    n = 450
-    broken = tampered("v2008", {("old_staff_total", "none"): 1})
-    values = pd.concat([facts(f"r{i:04d}", "v2008", broken) for i in range(n)], ignore_index=True)
-    result = validate_identities(values)["old_staff_sum"]
-    assert result.n_failed == n == len(result.failures) and result.n_checked == n
-    assert sorted(result.failing_reports) == [f"r{i:04d}" for i in range(n)]
-    assert set(result.failures["residual"]) == {1.0}
-
-
-@pytest.mark.parametrize("dtypes", ["category", "string[pyarrow]"])
-def test_input_dtypes_do_not_matter(dtypes):
-    values = facts("t", "v2021", tampered("v2021", {("req_new", "natural_person"): 1}))
-    keys = ["report_id", "format", "indicator_code", "applicant_type_code"]
-    converted = values.astype({c: dtypes for c in keys}).astype({"value": "Float64"})
-    assert failing(identity_residuals(converted)) == failing(identity_residuals(values)) == {
-        ("req_flow", "natural_person", None, 1.0), ("applicant_total", "total", "req_new", -1.0)}
-
-
-def test_empty_input():
-    empty = facts("e", "v2021").iloc[:0]
-    res = identity_residuals(empty)
-    assert res.empty and list(res.columns) == list(RESIDUAL_COLUMNS)
-    validation = validate_identities(empty)
-    assert validation.success and len(validation) == len(EVALUABLE) and validation.failures.empty
-
-
-def test_vectorised_evaluation_is_fast():
-    one = facts("r", "v2021")
-    n = 5000
-    values = pd.DataFrame({
-        "report_id": np.repeat([f"r{i:05d}" for i in range(n)], len(one)),
-        "format": "v2021",
-        "indicator_code": np.tile(one["indicator_code"].to_numpy(), n),
-        "applicant_type_code": np.tile(one["applicant_type_code"].to_numpy(), n),
-        "value": np.tile(one["value"].to_numpy(), n),
+# ------------------------------------------------------------------------------------- every expectation can fail
+def _good_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    checks = pd.DataFrame({
+        "report_id": ["r1", "r2", "r3", "r4"], "agency_name": ["甲", "乙", "丙", "丁"], "year": [2022] * 4,
+        "format": ["v2021"] * 4, "identity_code": ["req_flow", "req_flow", "review_sum", "applicant_total"],
+        "applicant_type_code": ["total", "total", "none", None], "indicator_code": [None, None, None, "req_new"],
+        "lhs": [3.0, 4.0, np.nan, 2.0], "rhs": [3.0, 3.0, 1.0, 2.0], "residual": [0.0, 1.0, np.nan, 0.0],
+        "status": [PASS, FAIL, NOT_APPLICABLE, NOT_INDEPENDENT], "n_lhs_present": [1, 1, 0, 1],
+        "n_rhs_present": [2, 2, 1, 2], "is_uncertain": [False, False, False, False],
+        "is_identity_split": [False, False, False, True],
     })
-    values.loc[values.index[5 * len(one)], "value"] += 1  # report r00005, first cell
-    started = time.perf_counter()
-    res = identity_residuals(values)
-    elapsed = time.perf_counter() - started
-    assert len(res) == n * len(identity_residuals(one))
-    assert set(res.loc[res["status"] == FAIL, "report_id"]) == {"r00005"}
-    assert elapsed < 5, elapsed
+    reports = pd.DataFrame({
+        "report_id": ["r1", "r2", "r3"], "identity_status": ["pass", "fail", "not_checked"],
+        "n_identity_checks": [1, 1, 0], "n_identity_failures": [0, 1, 0], "n_failed_identities": [0, 1, 0],
+        "checks_evaluated": [1, 1, 0], "checks_failed": [0, 1, 0], "identities_failed": [0, 1, 0],
+    })
+    facts = pd.DataFrame({
+        "report_id": ["r1", "r1", "r2"], "indicator_code": ["req_new", "review_total", "req_new"],
+        "applicant_type_code": ["total", "none", "natural_person"], "value": [1.0, np.nan, np.nan],
+        "blank": [False, True, False], "source": ["table", "narrative", "table"],
+        "read_by": ["cell", "cell", "unsplit"],
+    })
+    return checks, reports, facts
+
+
+def _set(frame: str, column: str, row: int, value):
+    def tamper(frames: dict[str, pd.DataFrame]) -> None:
+        frames[frame][column] = frames[frame][column].astype(object)
+        frames[frame].loc[row, column] = value
+    return tamper
+
+
+# expectation description → one tamper that breaks it
+BREAKS = {
+    "every check has a status": _set("checks", "status", 2, None),
+    "status is pass, fail, not_applicable or not_independent": _set("checks", "status", 2, "passed"),
+    "every check names its identity": _set("checks", "identity_code", 2, None),
+    "only identities of identities.csv checked within one report": _set("checks", "identity_code", 2, "carry_over"),
+    "every check names its report": _set("checks", "report_id", 2, None),
+    "the residual of a 'pass' check is 0": _set("checks", "residual", 0, 2.0),
+    "the residual of a 'fail' check is not 0": _set("checks", "residual", 1, 0.0),
+    "a 'pass' or 'fail' check has its lhs": _set("checks", "lhs", 0, np.nan),
+    "a 'pass' or 'fail' check has its rhs": _set("checks", "rhs", 1, np.nan),
+    "a 'pass' or 'fail' check has its residual": _set("checks", "residual", 1, np.nan),
+    "a 'pass' or 'fail' check has a present term (n_lhs_present)": _set("checks", "n_lhs_present", 0, 0),
+    "a 'pass' or 'fail' check has a present term (n_rhs_present)": _set("checks", "n_rhs_present", 1, 0),
+    "a 'pass' or 'fail' check rests on no uncertain figure": _set("checks", "is_uncertain", 1, True),
+    "a 'not_independent' check reads a figure the identities chose": _set("checks", "is_identity_split", 3, False),
+    "every report has an identity status": _set("reports", "identity_status", 2, None),
+    "identity_status is pass, fail or not_checked": _set("reports", "identity_status", 2, "unknown"),
+    "a report one of whose checks failed has identity_status 'fail'": _set("reports", "identity_status", 1,
+                                                                             "not_checked"),
+    "a report whose evaluated checks all pass has identity_status 'pass'": _set("reports", "identity_status", 0,
+                                                                                  "not_checked"),
+    "a report none of whose checks was evaluated is 'not_checked'": _set("reports", "identity_status", 2, "pass"),
+    "n_identity_checks counts the report's evaluated checks": _set("reports", "n_identity_checks", 0, 2),
+    "n_identity_failures counts the report's failing checks": _set("reports", "n_identity_failures", 0, 1),
+    "failed_identities lists the identities of its failing checks": _set("reports", "n_failed_identities", 1, 2),
+    "every value has its report_id": _set("facts", "report_id", 0, None),
+    "every value has its indicator_code": _set("facts", "indicator_code", 1, None),
+    "every value has its applicant_type_code": _set("facts", "applicant_type_code", 1, None),
+    "every value has its source": _set("facts", "source", 1, None),
+    "every value has its read_by": _set("facts", "read_by", 1, None),
+    "indicator codes of indicators.csv": _set("facts", "indicator_code", 0, "req_newer"),
+    "applicant types of applicant_types.csv (or 'none')": _set("facts", "applicant_type_code", 0, "alien"),
+    "table, narrative or derived": _set("facts", "source", 0, "guess"),
+    "cell, digit_split, identity_split or unsplit": _set("facts", "read_by", 0, "magic"),
+    "a value neither blank nor left unread has a figure": _set("facts", "value", 0, np.nan),
+}
+
+
+def test_every_expectation_has_a_tamper_that_breaks_it():
+    described = {e.description for suite in build_suites().values() for e in suite.expectations}
+    verdict = "every identity holds: no check of fct_identity_check has status 'fail'"
+    assert described - {verdict} == set(BREAKS)
+
+
+def test_the_hand_made_frames_pass_but_for_their_one_failing_check():
+    validation = validate_frames(*_good_frames())
+    assert validation.consistent, validation.structural
+    assert list(validation.failures["report_id"]) == ["r2"] and validation.checked == {"req_flow": 2}
+    assert not validation["req_flow"].success and validation["review_sum"].success
+
+
+@pytest.mark.parametrize("description", list(BREAKS))
+def test_each_expectation_can_fail(description):
+    checks, reports, facts = _good_frames()
+    frames = {"checks": checks, "reports": reports, "facts": facts}
+    BREAKS[description](frames)
+    validation = validate_frames(frames["checks"], frames["reports"], frames["facts"])
+    assert description in [f.description for f in validation.structural]
+    assert not validation.success
+
+
+def test_the_verdict_fails_on_a_failing_check_only():
+    checks, reports, facts = _good_frames()
+    assert not validate_frames(checks).failures.empty
+    fixed = checks.drop(index=1)
+    validation = validate_frames(fixed)
+    assert validation.success and validation.failures.empty

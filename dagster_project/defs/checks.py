@@ -1,12 +1,14 @@
-"""Check: the 勾稽关系 (table identities) as Great Expectations suites, run as Dagster asset checks on
-fct_indicator_value. The suites are generated from the spec's identities.csv.
+"""Check: the Great Expectations suites (expectations/) on the identity results dbt computed, run as Dagster
+asset checks. The identities are evaluated once, by dbt's fct_identity_check; nothing here adds up a term.
 
-A report that breaks an identity is a *data* fault: the check turns red (severity WARN) with the
-offending reports in its metadata, the report is flagged in fct_report and kept — publishing goes on.
+One check per error-severity identity of identities.csv: a report that breaks it is a *data* fault — the check
+turns red with severity WARN and the offending reports (agency, year, identity) in its metadata; the report is
+flagged in fct_report and kept, publishing goes on. One more check, ``identity_results_consistent``: the suites'
+structural expectations (a 'pass' row with a residual, a fct_report.identity_status its checks contradict, a code
+outside the spec…) — severity ERROR, the warehouse contradicts itself.
 """
 
-from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -17,56 +19,36 @@ from dagster_project.defs.resources import OgiHome
 from dagster_project.defs.warehouse import ogi_dbt_models
 from dagster_project.storage import duckdb_config
 from dagster_dbt import get_asset_key_for_model
-from expectations import load_identities, validate_identities
+from expectations import WarehouseValidation, load_identities, validate_work_db
 
 FACTS = get_asset_key_for_model([ogi_dbt_models], "fct_indicator_value")
-IDENTITIES = [i for i in load_identities() if i.severity == "error"]
+IDENTITY_CHECK = get_asset_key_for_model([ogi_dbt_models], "fct_identity_check")
+REPORT = get_asset_key_for_model([ogi_dbt_models], "fct_report")
+IDENTITIES = [i for i in load_identities() if i.evaluable]
+CONSISTENCY = "identity_results_consistent"
 _MAX_ROWS_IN_METADATA = 25
-
+_SHOWN = ["agency_name", "year", "identity_code", "applicant_type_code", "indicator_code", "lhs", "rhs", "residual",
+          "report_id"]
 
 # Reports validated per chunk, so memory stays flat however many reports the warehouse holds.
 REPORTS_PER_CHUNK = 5000
 
 
-def _fact_chunks(work_db: str) -> Iterator["pd.DataFrame"]:
+def validate_warehouse(work_db: str) -> WarehouseValidation:
+    """GX validation of the work database's identity results, chunk by chunk of reports."""
     con = duckdb.connect(work_db, read_only=True, config=duckdb_config())
     try:
-        n_reports = con.execute("SELECT count(DISTINCT report_id) FROM main.fct_indicator_value").fetchone()[0]
-        n_chunks = max(1, -(-n_reports // REPORTS_PER_CHUNK))
-        for chunk in range(n_chunks):
-            progress.report("identity checks (GX)", chunk, n_chunks)
-            yield con.execute(
-                "SELECT report_id, format, indicator_code, applicant_type_code, value, source, approximate, read_by "
-                "FROM main.fct_indicator_value "
-                "WHERE hash(report_id) % ? = ?", [n_chunks, chunk]).df()
-        progress.report("identity checks (GX)", n_chunks, n_chunks)
+        def on_chunk(done: int, total: int) -> None:
+            progress.report("identity checks (GX)", done, total)
+
+        validation = validate_work_db(con, reports_per_chunk=REPORTS_PER_CHUNK, on_chunk=on_chunk)
+        progress.report("identity checks (GX)", 1, 1)
+        return validation
     finally:
         con.close()
 
 
-@dataclass
-class _Tally:
-    checked: int = 0
-    failed: int = 0
-    failures: list = field(default_factory=list)
-
-
-def validate_in_chunks(work_db: str) -> dict[str, _Tally]:
-    """GX validation of every identity, chunk by chunk (a report never spans two chunks)."""
-    tallies = {i.code: _Tally() for i in IDENTITIES}
-    for frame in _fact_chunks(work_db):
-        if frame.empty:
-            continue
-        for result in validate_identities(frame).results:
-            tally = tallies.setdefault(result.identity_code, _Tally())
-            tally.checked += result.n_checked
-            tally.failed += result.n_failed
-            if result.n_failed and len(tally.failures) < _MAX_ROWS_IN_METADATA:
-                tally.failures.append(result.failures.head(_MAX_ROWS_IN_METADATA))
-    return tallies
-
-
-def _markdown(frame, total: int) -> str:
+def _markdown(frame: pd.DataFrame | None, total: int) -> str:
     if frame is None or frame.empty:
         return "none"
     lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
@@ -76,27 +58,46 @@ def _markdown(frame, total: int) -> str:
     return "\n".join(lines)
 
 
+def check_results(validation: WarehouseValidation) -> list[dg.AssetCheckResult]:
+    """The asset check results of one validation (the checks' body, callable without Dagster)."""
+    out = []
+    for identity in IDENTITIES:
+        result = validation.identity(identity.code)
+        failing = result.failures[[c for c in _SHOWN if c in result.failures.columns]].head(_MAX_ROWS_IN_METADATA)
+        out.append(dg.AssetCheckResult(
+            check_name=f"identity_{identity.code}",
+            asset_key=FACTS,
+            passed=result.success,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "checked": result.n_checked,
+                "failed": result.n_failed,
+                "failing_reports": dg.MetadataValue.md(_markdown(failing, result.n_failed)),
+            },
+        ))
+    structural: dict[str, Any] = {
+        f"{f.suite}: {f.description or f.expectation}": f"{f.unexpected_count} rows ({f.column})"
+        for f in validation.structural
+    }
+    out.append(dg.AssetCheckResult(
+        check_name=CONSISTENCY, asset_key=FACTS, passed=validation.consistent, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"failed_expectations": len(validation.structural), **structural},
+    ))
+    return out
+
+
 @dg.multi_asset_check(
     specs=[
-        dg.AssetCheckSpec(name=f"identity_{i.code}", asset=FACTS, blocking=False,
-                          description=f"{i.description} — {i.lhs_text} = {i.rhs_text} ({i.scope_text}; {'|'.join(sorted(i.eras))})")
-        for i in IDENTITIES
+        *(dg.AssetCheckSpec(name=f"identity_{i.code}", asset=FACTS, blocking=False,
+                            additional_deps=[IDENTITY_CHECK, REPORT],
+                            description=f"{i.description} — {i.lhs_text} = {i.rhs_text} ({i.scope_text}; "
+                                        f"{'|'.join(sorted(i.eras))}): no row of fct_identity_check fails")
+          for i in IDENTITIES),
+        dg.AssetCheckSpec(name=CONSISTENCY, asset=FACTS, blocking=False, additional_deps=[IDENTITY_CHECK, REPORT],
+                          description="fct_identity_check, fct_report and the facts agree with each other "
+                                      "(GX structural expectations)"),
     ],
     can_subset=False,
 )
 def identity_checks(context: dg.AssetCheckExecutionContext, ogi_home: OgiHome):
-    tallies = validate_in_chunks(str(ogi_home.home.work_db))
-    for identity in IDENTITIES:
-        tally = tallies[identity.code]
-        failing = pd.concat(tally.failures).head(_MAX_ROWS_IN_METADATA) if tally.failures else None
-        yield dg.AssetCheckResult(
-            check_name=f"identity_{identity.code}",
-            asset_key=FACTS,
-            passed=tally.failed == 0,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "checked": tally.checked,
-                "failed": tally.failed,
-                "failing_reports": dg.MetadataValue.md(_markdown(failing, tally.failed)),
-            },
-        )
+    yield from check_results(validate_warehouse(str(ogi_home.home.work_db)))
