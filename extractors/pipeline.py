@@ -38,13 +38,38 @@ _UNSUPPORTED_MAGIC = {
 }
 
 
-@lru_cache(maxsize=1)
+def extraction_data_files() -> list[Path]:
+    """Every data file extraction reads, as one list: the CSVs of the catalogue's folder (spec_dir():
+    indicators, applicant types, identities — the digit-run cutter reads the identities), of the gazetteer's
+    (gazetteer seed_dir(): divisions, townships, functional zones, phone/post codes, ICP, agency_overrides.csv)
+    and of the prose patterns' (dbt/seeds/extraction/). A glob of the folders, so a seed added there is hashed
+    too; both folders follow their loaders' overrides ($OGI_SPEC_DIR, $OGI_GAZETTEER_DIR)."""
+    from extractors.gazetteer.data import seed_dir
+
+    folders = (spec_dir(), seed_dir(), PATTERNS_CSV.parent)
+    return [path for folder in folders for path in sorted(Path(folder).glob("*.csv"))]
+
+
 def parser_fingerprint() -> str:
-    """PARSER_VERSION plus a hash of the catalogue and the prose patterns the extractors load."""
+    """PARSER_VERSION plus a hash of every data file extraction reads (``extraction_data_files``): its folder's
+    role, its name and its bytes. Cached on the files' paths, sizes and mtimes."""
+    files = extraction_data_files()
+    return _fingerprint(tuple((str(p), *_stat(p)) for p in files))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(files: tuple[tuple[str, int, int], ...]) -> str:
     digest = hashlib.sha256()
-    for name in ("indicators.csv", "applicant_types.csv"):
-        digest.update((spec_dir() / name).read_bytes())
-    digest.update(PATTERNS_CSV.read_bytes())
+    for name, *_ in files:
+        path = Path(name)
+        digest.update(f"{path.parent.name}/{path.name}\0".encode())
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
     return f"{PARSER_VERSION}+{digest.hexdigest()[:8]}"
 
 

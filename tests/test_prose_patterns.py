@@ -153,13 +153,13 @@ def test_held_out_sentences_yield_no_wrong_figure():
 def test_the_parser_fingerprint_hashes_the_patterns():
     import hashlib
 
-    from extractors.catalogue import spec_dir
-    from extractors.pipeline import PARSER_VERSION, parser_fingerprint
+    from extractors.pipeline import PARSER_VERSION, extraction_data_files, parser_fingerprint
 
+    files = extraction_data_files()
+    assert PATTERNS_CSV in files  # with the catalogue and the gazetteer seeds (tests/test_extraction_fingerprint.py)
     digest = hashlib.sha256()
-    for name in ("indicators.csv", "applicant_types.csv"):
-        digest.update((spec_dir() / name).read_bytes())
-    digest.update(PATTERNS_CSV.read_bytes())
+    for path in files:
+        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes() + b"\0")
     assert parser_fingerprint() == f"{PARSER_VERSION}+{digest.hexdigest()[:8]}"
 
 

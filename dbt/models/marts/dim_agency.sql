@@ -2,9 +2,12 @@
 -- by its division, another agency by its name and division, an unplaced one by its name as printed, a
 -- report that names no agency is an agency of its own). The name shown is the most frequent spelling
 -- (ties: the most recent report's). Geography comes from the most recent report the gazetteer
--- resolved best (extractors/gazetteer: NBS codes, clues from the page, agency_overrides.csv, which the
--- resolver applies at extraction). The codes of each level follow from the division code; the years
--- it is valid come from the division seeds. unplaced_reason says why an agency has no division.
+-- resolved best (extractors/gazetteer: NBS codes, clues from the page). agency_overrides.csv wins over every
+-- clue, but not here: the resolver applies it at extraction (resolver.py, before any other rule), so the
+-- override is already in the division code this model reads; the csv is hashed into the parser fingerprint,
+-- so editing it re-extracts, and re-resolves, every report on the next run (it is also a dbt seed, for reading;
+-- no model joins it). The codes of each level follow from the division code; the years it is valid come
+-- from the division seeds. unplaced_reason says why an agency has no division.
 with reports as (
 
     select
