@@ -109,6 +109,9 @@ _YEAR_OPENING = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*(?:[,，]
 # 2008年主要工作情况如下 / 截至2013年底
 _YEAR_WORK = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?(?:的)?(?:主要)?(?:政府信息公开|信息公开)?工作(?:开展)?情况(?:报告)?如下"
                         r"|截至(?P<year2>(?:19|20)\d{2})\s*年(?:底|末|12月31日)")
+_REPORT_SECTIONS = re.compile(r"[一二]、\s*(?:总体情况|概述|基本情况)[\s\S]{0,3000}?(?:主动公开|依申请公开)")
+_SENTENCE_YEAR = re.compile(r"(?:^|[。\n])\s*(?:[(（][一二三四五六七八九十]+[)）][^。\n]{0,20}?。)?\s*"
+                            r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*[,，]")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _ANNUAL_REPORT = re.compile(r"年度报告|年报|年度工作报告")
 _NOT_A_NAME = re.compile(r"^(?:我|本|全|现|根据|按照|依据|为|关于|经|在|对|特|向|此|该|其|各|并|和|及|由|年度|年)"
@@ -262,6 +265,11 @@ def find_year(text: str, title_year: int | None) -> int | None:
     years = [int(y) for y in _ANY_YEAR.findall(head)]
     if len(years) >= 2 and len(set(years)) == 1 and _ANNUAL_REPORT.search(head):
         return years[0]
+    # a report's sections (一、总体情况 … 主动公开) and a sentence opening with a year (…管理。2023年,深入推进…)
+    if _REPORT_SECTIONS.search(head):
+        m = _SENTENCE_YEAR.search(head)
+        if m:
+            return int(m.group("year"))
     return None
 
 
