@@ -69,15 +69,41 @@ def evaluate(rows: list[dict]) -> dict[str, Score]:
     return scores
 
 
+OPENINGS = SENTENCES.parent / "real" / "openings"
+
+
+def load_openings(labels: Path) -> list[dict]:
+    """Real report openings with hand labels (``file,era,expected``), as rows of ``evaluate``: each opening's text
+    after the page's own normalisation (the reader sees what extraction sees)."""
+    from extractors.pipeline import read_document
+
+    rows = []
+    with open(labels, encoding="utf-8", newline="") as f:
+        for label in csv.DictReader(f):
+            path = OPENINGS / label["file"]
+            doc, _, _ = read_document(path.read_bytes(), path=str(path))
+            expected = parse_expected(label["expected"])
+            rows.append({"pattern": label["file"], "sentence": doc.text, "era": label["era"], "expected": expected,
+                         "kind": "real-looking" if expected else "decoy"})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sentences", type=Path, default=SENTENCES)
+    parser.add_argument("--openings", type=Path, help="a labels file of real openings (file,era,expected) instead")
     parser.add_argument("--misses", action="store_true", help="print every sentence read differently from its label")
     args = parser.parse_args()
     if not args.sentences.exists() and not args.sentences.is_absolute():
         args.sentences = SENTENCES.parents[2] / args.sentences  # relative to the project, from anywhere
-    scores = evaluate(load_sentences(args.sentences))
-    print(f"prose reader on labelled sentences ({args.sentences.name})")
+    if args.openings is not None:
+        if not args.openings.exists() and not args.openings.is_absolute():
+            args.openings = SENTENCES.parents[2] / args.openings
+        scores = evaluate(load_openings(args.openings))
+        print(f"prose reader on labelled real openings ({args.openings.name}; a row with no figure counts as a decoy)")
+    else:
+        scores = evaluate(load_sentences(args.sentences))
+        print(f"prose reader on labelled sentences ({args.sentences.name})")
     print(f"  {'era':6} {'sentences':>9} {'decoys':>7} {'figures':>8} {'read':>5} {'right':>6} {'precision':>10} "
           f"{'recall':>7} {'decoys misread':>15}")
     total = Score()
