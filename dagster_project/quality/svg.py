@@ -111,7 +111,7 @@ def stacked_columns(categories: list[str], series: list[tuple[str, str]], values
     parts.append(f'<line x1="{left - 4}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#555"/>')
     for tick in (0.5, 1.0):
         y = base - plot_h * tick
-        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{top * tick:,.0f}</text>'
+        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_tick(top * tick)}</text>'
                      f'<line x1="{left - 4}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#ddd"/>')
     for i, category in enumerate(categories):
         x = left + i * (col_w + gap)
@@ -129,6 +129,10 @@ def stacked_columns(categories: list[str], series: list[tuple[str, str]], values
         parts.append(f'<text x="{x + col_w / 2}" y="{base + 16}" text-anchor="middle">{esc(category)}</text>')
     parts.append("</svg>")
     return legend(series) + "".join(parts)
+
+
+def _tick(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
 def _blend(share: float) -> str:
@@ -156,7 +160,7 @@ def grid(rows: list[str], cols: list[str], cells: dict[tuple[str, str], tuple[fl
     if not rows or not cols or not cells:
         return no_data(title)
     cell_h, top = 22, 44
-    width = label_w + len(cols) * cell_w + 10
+    width = max(label_w + len(cols) * cell_w + 10, 7 * len(title) + 20)  # room for the title
     height = top + len(rows) * cell_h + 10
     parts = _open(title, width, height, "grid")
     for j, col in enumerate(cols):
