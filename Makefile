@@ -12,7 +12,7 @@ export OGI_WORK_DB ?= $(CURDIR)/dbt/target/parse_only.duckdb
 # the project's own dbt and dagster first (dagster-dbt's packaging step looks `dbt` up on PATH)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install browser run test ui bench docs manifest clean
+.PHONY: install browser run test test-fast lint ui bench docs manifest clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
@@ -32,8 +32,17 @@ dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 run: install ## build the warehouse from the bundled sample corpus
 	$(VENV)/bin/ogi run --landing sample_corpus --home $(HOME_DIR)
 
-test: install browser ## the whole test suite
+test: install browser lint ## lint, then the whole test suite
 	$(PY) -m pytest -q
+
+test-fast: install ## everything but the slow tests (no dbt, no `ogi run`, no subprocess, no browser)
+	$(PY) -m pytest -q -m "not slow"
+
+# the habit lane (also .pre-commit-config.yaml): ruff and mypy as configured in pyproject.toml, sqlfluff in .sqlfluff
+lint: $(VENV)/.installed ## ruff, mypy (the typed subset), sqlfluff on the dbt models
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/sqlfluff lint dbt/models dbt/macros dbt/tests
 
 # Debian's chromium and a CJK font for the browser tests (tests/test_ui_browser.py, tests/test_quality_report_browser.py, which skip without chromium); never fails the make
 browser:

@@ -35,3 +35,11 @@ def sample_warehouse(tmp_path_factory):
                           timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return home, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def pytest_collection_modifyitems(items):
+    """A test on the sample warehouse waits for an `ogi run` (a subprocess, minutes): it is slow, marked or not
+    (`make test-fast` runs `-m "not slow"`)."""
+    for item in items:
+        if "sample_warehouse" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -9,6 +9,8 @@ import pytest
 from dagster_project.storage import ensure_schema, insert_rows
 from test_dbt_models import dbt, failed_nodes, query, report_row, requests_table, value_rows
 
+pytestmark = pytest.mark.slow  # dbt seed and build in a subprocess
+
 Y2021, Y2022, Y2023 = "1" * 64, "2" * 64, "3" * 64
 AGENCY = "样板市人民政府"
 

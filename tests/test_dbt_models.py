@@ -17,6 +17,8 @@ import pytest
 from conftest import PROJECT_ROOT
 from dagster_project.storage import ensure_schema, insert_rows
 
+pytestmark = pytest.mark.slow  # dbt seed and build in a subprocess
+
 DBT_DIR = PROJECT_ROOT / "dbt"
 DBT = str(Path(sys.executable).parent / "dbt")
 

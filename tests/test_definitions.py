@@ -5,7 +5,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow  # loads the Definitions in a subprocess
 
 SCRIPT = r"""
 import json

@@ -110,6 +110,7 @@ def test_symlink_out_of_the_landing_folder_is_refused(tmp_path):
 
 
 # ---------------------------------------------------------------- 2. FIFOs, sockets, devices
+@pytest.mark.slow
 def test_fifo_in_the_landing_folder_never_blocks_the_run(tmp_path):
     """open() of a FIFO with no writer blocks forever: the registration runs in a child that must finish."""
     home = _home(tmp_path)
@@ -254,6 +255,7 @@ def test_the_same_url_twice_is_one_fetch_and_one_row(tmp_path, server):
 
 
 # ---------------------------------------------------------------- 4. two runs on one home
+@pytest.mark.slow
 def test_a_second_process_on_a_home_is_refused_and_a_dead_holder_is_taken_over(tmp_path):
     from dagster_project.housekeeping import HomeBusy, home_lock
 
@@ -362,6 +364,7 @@ def test_a_slow_trickle_is_given_up_at_the_deadline(tmp_path, server):
     assert step == "fetch" and "fetch deadline of 2 s passed" in error
 
 
+@pytest.mark.slow
 def test_the_fetch_deadline_is_configurable(monkeypatch):
     code = ("from dagster_project.definitions import defs; "
             "print(defs.resources['ogi_home'].fetch_deadline)")
@@ -372,6 +375,7 @@ def test_the_fetch_deadline_is_configurable(monkeypatch):
 
 
 # ---------------------------------------------------------------- 7. raw-store integrity
+@pytest.mark.slow
 def test_a_tampered_raw_file_is_never_read_as_the_original(tmp_path):
     from dagster_project.defs.acquire import register_landing
     from dagster_project.defs.normalize import normalize_pages
@@ -459,6 +463,7 @@ def _wait_gone(pids, seconds=10.0) -> list[int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.slow
 def test_extraction_workers_and_dbt_die_with_a_killed_parent(tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", _POOL_PARENT], cwd=PROJECT_ROOT, env=_env(),
                               stdout=subprocess.PIPE, text=True)

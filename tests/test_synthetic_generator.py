@@ -86,6 +86,7 @@ def test_same_seed_same_bytes():
     assert generate_report(5).raw != generate_report(6).raw
 
 
+@pytest.mark.slow
 def test_same_bytes_across_interpreters():
     """No dependence on hash randomisation (set/dict-of-str order)."""
     code = ("import hashlib; from synthetic import generate_corpus; h = hashlib.sha256(); "

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from quality_helpers import SUIXIAN_2017, YONGPING_2022
+
+pytestmark = pytest.mark.slow  # ogi trace in a subprocess, on the sample warehouse (an ogi run)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
