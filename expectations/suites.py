@@ -327,6 +327,8 @@ def _run(runtime: _Runtime, name: str, frame: pd.DataFrame) -> tuple[Any, list[S
                                                for v in info.values()):
             raise GreatExpectationsError(f"suite {name}: Great Expectations raised: {info}")
         config = er.expectation_config
+        if config is None:
+            raise GreatExpectationsError(f"suite {name}: a result without its expectation")
         index = list(er.result.get("unexpected_index_list") or [])
         if (config.meta or {}).get("name") == VERDICT:
             verdict_rows = index

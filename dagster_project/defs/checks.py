@@ -36,7 +36,7 @@ REPORTS_PER_CHUNK = 5000
 
 def validate_warehouse(work_db: str) -> WarehouseValidation:
     """GX validation of the work database's identity results, chunk by chunk of reports."""
-    con = duckdb.connect(work_db, read_only=True, config=duckdb_config())
+    con = duckdb.connect(work_db, read_only=True, config={**duckdb_config()})
     try:
         def on_chunk(done: int, total: int) -> None:
             progress.report("identity checks (GX)", done, total)
