@@ -258,8 +258,13 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
             text = _text_from_raw(raw_file, report_id, report.get("media_type"), report.get("source_path"))
         page = render_page(report, text, rows[report_id], failing[report_id], raw_file)
         target = directory / f"{report_id}.html"
+        data = page.encode("utf-8")
+        with contextlib.suppress(OSError):
+            if target.stat().st_size == len(data) and target.read_bytes() == data:  # unchanged: not rewritten
+                result.written.add(report_id)
+                continue
         tmp = directory / f".{report_id}.html.tmp"
-        tmp.write_text(page, encoding="utf-8")
+        tmp.write_bytes(data)
         tmp.replace(target)
         result.written.add(report_id)
     for stale in directory.glob("*.html"):
