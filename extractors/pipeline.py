@@ -24,7 +24,7 @@ from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
 # so the next run re-extracts every page.
-PARSER_VERSION = "0.3.7"
+PARSER_VERSION = "0.3.8"
 
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|table|div|p)\b", re.I)
 _UNSUPPORTED_MAGIC = {

@@ -214,3 +214,15 @@ def test_speed(capsys):
     rate = n / (time.perf_counter() - t0)
     with capsys.disabled():
         print(f"\n[gazetteer] {rate:,.0f} resolutions/s ({len(cases)} mixed cases, one core)")
+
+
+def test_a_name_alone_never_places_against_the_pages_phone_and_postcode():
+    """金沙农场 is one unit of that name in the NBS list (黑龙江省七台河市); a page whose phone code and postcode
+    are 湖北's is not that unit: ambiguous, with the contradiction, instead of a confident wrong province."""
+    from extractors.gazetteer import resolve_agency
+
+    against = resolve_agency("金沙农场", 2020, phone="0722-8030606", postcode="441300")
+    assert against.status == "ambiguous" and against.division_code is None
+    assert any(e.startswith("hints contradict") for e in against.evidence)
+    agreeing = resolve_agency("金沙农场", 2020, phone="0464-8030606")
+    assert agreeing.status == "resolved" and agreeing.division_code.startswith("2309")

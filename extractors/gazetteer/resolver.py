@@ -597,12 +597,30 @@ def resolve_agency(
                 prov, pref, county, township, town.code, "township", "resolved",
                 [(town.code, _full_name(g, town, year))],
                 [*verdict.evidence, f"renamed town:{_TOWN_STEM.match(piece).group(0)}→{town.name}"])
+    if verdict.status == "resolved" and len(chain) == 1 and not explicit and verdict.division_code:
+        # placed by its name alone (金沙农场: one unit of that name, in 黑龙江) while the page's phone code and
+        # postcode put the body in another province: a wrong place is worse than none
+        against = _contradicting_province(hints, verdict.division_code[:2])
+        if against:
+            return _ambiguous(g, name, norm, year, chain, prefix, rest, _candidates(chain),
+                              f"hints contradict:{against} is not the province of {chain[0].surface}")
     if trimmed:
         if verdict.status == "resolved":
             verdict.evidence.append("not placed below: " + ",".join(trimmed))
         # 衡南县永平镇人民政府 placed at its county is no county government: a government kind only at its own level
         verdict = replace(verdict, kind=full_kind if full_kind == "department" else "other")
     return verdict
+
+
+def _contradicting_province(hints, province: str) -> str | None:
+    """The phone code or postcode's province when every such hint names one province and it is not ``province``."""
+    seen = set()
+    for source, found in hints:
+        if source in ("phone", "postcode") and found:
+            seen |= {code[:2] for code, _, _ in found}
+    if len(seen) == 1 and province not in seen:
+        return f"{next(iter(seen))}0000"
+    return None
 
 
 _TOWN_STEM = re.compile(r"(?P<stem>[\u4e00-\u9fff]{1,6}?)(?P<suffix>乡|镇|街道|苏木)")
