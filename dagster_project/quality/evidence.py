@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +221,20 @@ def render_page(report: dict, text: str | None, evidence_rows: list[tuple], fail
     return "".join(parts)
 
 
+def remove_dead_temporaries(directory: Path) -> None:
+    """The .<name>.<pid>.tmp copies a killed `ogi run` / `ogi report` left behind (a live writer's are kept)."""
+    for leftover in directory.glob(".*.tmp"):
+        pid = leftover.name.rsplit(".", 2)[-2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) -> EvidencePages:
     result = EvidencePages(directory)
     con = duckdb.connect(str(warehouse_db), read_only=True)
@@ -250,6 +265,7 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
         con.close()
     texts = _texts_from_work(home.work_db, ids) if home is not None and ids else {}
     directory.mkdir(parents=True, exist_ok=True)
+    remove_dead_temporaries(directory)
     for report_id in ids:
         report = reports[report_id]
         raw_file = home.raw_path(report_id) if home is not None else None
@@ -263,7 +279,7 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
             if target.stat().st_size == len(data) and target.read_bytes() == data:  # unchanged: not rewritten
                 result.written.add(report_id)
                 continue
-        tmp = directory / f".{report_id}.html.tmp"
+        tmp = directory / f".{report_id}.html.{os.getpid()}.tmp"
         tmp.write_bytes(data)
         tmp.replace(target)
         result.written.add(report_id)

@@ -73,12 +73,14 @@ def _home_of(warehouse_db: Path):
 def build_quality_report(warehouse_db: Path, out: Path, home=None, max_evidence_pages: int | None = None) -> Path:
     """Write the report to `out` and the evidence pages to out.parent/evidence/ (at most max_evidence_pages,
     default $OGI_EVIDENCE_PAGES or 2,000: every report failing an identity first, then the most recent)."""
-    from dagster_project.quality.evidence import write_evidence_pages
+    from dagster_project.quality.evidence import remove_dead_temporaries, write_evidence_pages
 
     warehouse_db, out = Path(warehouse_db), Path(out)
     home = home or _home_of(warehouse_db)
     if max_evidence_pages is None:
         max_evidence_pages = int(os.environ.get("OGI_EVIDENCE_PAGES", "2000"))
+    if out.parent.is_dir():
+        remove_dead_temporaries(out.parent)
     evidence = write_evidence_pages(warehouse_db, out.parent / "evidence", home, max_evidence_pages)
     linked = evidence.written
     con = duckdb.connect(str(warehouse_db), read_only=True)
@@ -87,7 +89,7 @@ def build_quality_report(warehouse_db: Path, out: Path, home=None, max_evidence_
     finally:
         con.close()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     tmp.write_text(f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>OGI data quality</title>"
                    f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>", encoding="utf-8")
     tmp.replace(out)
