@@ -93,6 +93,7 @@ def test_the_evidence_page_marks_a_known_evidence_string(report):
     assert raw.resolve().as_uri() in page
     failing = (out.parent / "evidence" / f"{YONGPING_2022}.html").read_text(encoding="utf-8")
     assert "req_flow" in failing and 'class="status-fail"' in failing
+    assert "✗ req_flow</span>" in failing and 'class="ev src-table in-fail"' in failing  # its terms flagged
     assert failing.count('<a class="ev src-table"') >= 20  # the table rows of a v2021 report
 
 

@@ -107,7 +107,7 @@ def locate(text: str, evidence: str, source: str, start: int = 0) -> tuple[int, 
     return None
 
 
-def _mark_text(text: str, groups: list[_Group]) -> str:
+def _mark_text(text: str, groups: list[_Group], failing_groups: set[int] = frozenset()) -> str:
     spans = sorted((g.span[0], g.span[1], k) for k, g in enumerate(groups) if g.span)
     out, at = [], 0
     for begin, end, k in spans:
@@ -116,7 +116,8 @@ def _mark_text(text: str, groups: list[_Group]) -> str:
             continue
         g = groups[k]
         out.append(_esc(text[at:begin]))
-        out.append(f'<a class="ev src-{_esc(g.source)}" id="m-{k}" href="#ev-{k}"><mark>'
+        fail = " in-fail" if k in failing_groups else ""
+        out.append(f'<a class="ev src-{_esc(g.source)}{fail}" id="m-{k}" href="#ev-{k}"><mark>'
                    f'{_esc(text[begin:end])}</mark></a>')
         at = end
     out.append(_esc(text[at:]))
@@ -138,7 +139,8 @@ STYLE = ('body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC
          "padding:1em;font-family:inherit;font-size:14px}"
          "a.ev{text-decoration:none;color:inherit}mark{padding:0 1px;border-radius:2px}"
          "a.src-table mark{background:#ffe082}a.src-narrative mark{background:#b3e5fc}"
-         "a.src-derived mark{background:#e1bee7}:target mark,tr:target{outline:2px solid #c62828}"
+         "a.src-derived mark{background:#e1bee7}a.in-fail mark{box-shadow:0 0 0 2px #c62828}"
+         ".fail-term{color:#c62828;font-weight:bold;white-space:nowrap}:target mark,tr:target{outline:2px solid #c62828}"
          "table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
          "text-align:left;vertical-align:top}th{background:#f2f2f2}td.empty{color:#777;font-style:italic}"
          ".status-pass{color:#2e7d32;font-weight:bold}.status-fail{color:#c62828;font-weight:bold}"
@@ -158,6 +160,11 @@ def render_page(report: dict, text: str | None, evidence_rows: list[tuple], fail
             groups[key] = _Group(evidence, source)
             order.append(groups[key])
         groups[key].rows.append(row)
+    in_failing: dict[tuple, set[str]] = {}  # (indicator, applicant type) → the failing identities it is a term of
+    for identity, _, _, _, _, _, indicator, applicant, terms in failing:
+        for term in re.findall(r"[a-z][a-z0-9_]*", terms or ""):
+            key = (indicator, term) if indicator else (term, applicant)
+            in_failing.setdefault(key, set()).add(identity)
     located = 0
     if text:
         cursor = {"table": 0, "narrative": 0}
@@ -192,13 +199,15 @@ def render_page(report: dict, text: str | None, evidence_rows: list[tuple], fail
     if failing:
         parts.append("<h2>Failing identity checks</h2><table><thead><tr><th>identity</th><th>column</th>"
                      "<th>lhs</th><th>rhs</th><th>residual</th><th>description</th></tr></thead><tbody>"
-                     + "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in failing)
+                     + "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row[:6]) + "</tr>" for row in failing)
                      + "</tbody></table>")
     n_text = sum(1 for g in order if g.source != "derived")
     parts.append(f"<h2>The page's text 正文</h2><p>{len(evidence_rows)} values read; {located} of {n_text} "
-                 "evidence texts found in the page and marked (yellow: table row, blue: prose sentence; derived "
-                 "subtotals are not printed, listed below). Click a mark for its warehouse rows.</p>")
-    parts.append(f'<pre class="text">{_mark_text(text, order)}</pre>' if text
+                 "evidence texts found in the page and marked (yellow: table row, blue: prose sentence; outlined in red: "
+                 "a term of a failing identity; derived subtotals are not printed, listed below). Click a mark for "
+                 "its warehouse rows.</p>")
+    failing_groups = {k for k, g in enumerate(order) if any((r[1], r[3]) in in_failing for r in g.rows)}
+    parts.append(f'<pre class="text">{_mark_text(text, order, failing_groups)}</pre>' if text
                  else "<p class='no-data'>The page's text is not available (neither in the work database nor "
                       "readable from the raw store).</p>")
     parts.append("<h2>Values read 数值</h2><table><thead><tr><th>#</th><th>indicator</th><th>label</th>"
@@ -213,7 +222,9 @@ def render_page(report: dict, text: str | None, evidence_rows: list[tuple], fail
             seq, code, label, applicant, value, raw_value, blank, source, read_by, ev, preferred, raw_label = row
             anchor = f' id="ev-{k}"' if i == 0 else ""
             ev_cell = (f"{where}<br>{_esc(g.evidence[:300])}" if i == 0 else "〃")
-            parts.append(f"<tr{anchor}><td>{seq}</td><td>{_esc(code or '(unmapped)')}</td>"
+            fails = in_failing.get((code, applicant))
+            flag = f' <span class="fail-term">✗ {_esc(", ".join(sorted(fails)))}</span>' if fails else ""
+            parts.append(f"<tr{anchor}><td>{seq}</td><td>{_esc(code or '(unmapped)')}{flag}</td>"
                          f"<td>{_esc(label or raw_label)}</td><td>{_esc(applicant)}</td>"
                          f"<td>{_esc(_fmt_value(value, raw_value, blank))}</td><td>{_esc(source)}</td>"
                          f"<td>{_esc(read_by)}</td><td>{'yes' if preferred else 'no'}</td><td>{ev_cell}</td></tr>")
@@ -257,7 +268,8 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
             rows[r[0]].append(r[1:])
         failing: dict[str, list] = {i: [] for i in ids}
         for r in con.execute("""
-                select report_id, identity_code, coalesce(applicant_type_code, ''), lhs, rhs, residual, description
+                select report_id, identity_code, coalesce(applicant_type_code, indicator_code, ''), lhs, rhs, residual,
+                       description, indicator_code, applicant_type_code, lhs_expression || ' + ' || rhs_expression
                 from fct_identity_check where status = 'fail' and report_id in (select unnest(?))
                 order by report_id, abs(residual) desc""", [ids]).fetchall():
             failing[r[0]].append(r[1:])
