@@ -118,3 +118,20 @@ def test_a_table_row_is_found_across_lines_and_bars():
     span = locate(text, "某表头 | 三、本年度办理结果 | (一)予以公开 | 5 | 0 | 5", "table")
     assert span and text[span[0]:span[1]] == "三、本年度办理结果 |\n(一)予以公开 |\n5 |\n0 |\n5"
     assert locate(text, "a=1 + b=2", "derived") is None
+
+
+def test_without_the_work_database_the_text_is_read_again_from_the_raw_store(sample_warehouse, tmp_path):
+    import shutil
+
+    from dagster_project.quality.evidence import write_evidence_pages
+    from dagster_project.settings import DataHome
+
+    home, _ = sample_warehouse
+    shutil.copytree(home / "raw", tmp_path / "raw")  # a home with its raw store and no work database
+    (tmp_path / "raw" / YONGPING_2022[:2] / YONGPING_2022[2:4] / YONGPING_2022).write_bytes(b"edited")
+    pages = write_evidence_pages(home / "warehouse" / "ogi.duckdb", tmp_path / "evidence", DataHome(tmp_path), 10)
+    assert len(pages.written) == 5
+    page = (tmp_path / "evidence" / f"{SUIXIAN_2017}.html").read_text(encoding="utf-8")
+    assert "<mark>全年政府信息公开类行政复议案件1件、行政诉讼案件0件。</mark>" in page
+    edited = (tmp_path / "evidence" / f"{YONGPING_2022}.html").read_text(encoding="utf-8")
+    assert "text is not available" in edited and "<mark>" not in edited  # a raw file that changed is not read
