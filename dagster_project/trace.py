@@ -34,7 +34,7 @@ def _reports(con, agency: str | None, year: int | None, report: str | None) -> l
         if len(rows) > 1:
             raise TraceError(f"report id {report} is ambiguous: {len(rows)} reports start with it")
         return rows
-    name = agency.strip()
+    name = (agency or "").strip()
     keys = [r[0] for r in con.execute(
         "select distinct agency_key from fct_report where agency_name = ? union "
         "select agency_key from dim_agency where agency_name = ?", [name, name]).fetchall()]
@@ -81,7 +81,7 @@ def trace(warehouse_db: Path, raw_root: Path, *, agency: str | None = None, year
                 raise TraceError(f"unknown indicator {indicator!r} (not in dim_indicator)")
             label = found[0]
         out = []
-        report_id = name = yr = None
+        report_id, name, yr = "", None, None
         for report_id, name, yr, fmt, status, failed, path, url, current in _reports(con, agency, year, report):
             sql = """select v.indicator_code, i.label_zh, v.applicant_type_code, v.value, v.raw_value, v.blank,
                             v.approximate, v.unit, v.source, v.read_by, v.evidence, v.raw_label, v.n_evidence_rows
@@ -113,7 +113,8 @@ def trace(warehouse_db: Path, raw_root: Path, *, agency: str | None = None, year
 
 
 def format_trace(rows: list[dict]) -> str:
-    lines, last, last_evidence = [], None, None
+    lines: list[str | None] = []
+    last = last_evidence = None
     for r in rows:
         if r["report_id"] != last:
             last, last_evidence = r["report_id"], None

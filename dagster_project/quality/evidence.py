@@ -107,7 +107,7 @@ def locate(text: str, evidence: str, source: str, start: int = 0) -> tuple[int, 
     return None
 
 
-def _mark_text(text: str, groups: list[_Group], failing_groups: set[int] = frozenset()) -> str:
+def _mark_text(text: str, groups: list[_Group], failing_groups: frozenset[int] | set[int] = frozenset()) -> str:
     spans = sorted((g.span[0], g.span[1], k) for k, g in enumerate(groups) if g.span)
     out, at = [], 0
     for begin, end, k in spans:
@@ -251,7 +251,7 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
     con = duckdb.connect(str(warehouse_db), read_only=True)
     try:
         ids = select_reports(con, limit)
-        n_all = con.execute("select count(*) from fct_report").fetchone()[0]
+        (n_all,) = con.execute("select count(*) from fct_report").fetchone() or (0,)
         cols = ["report_id", "agency_name", "year", "format", "identity_status", "failed_identities", "source_path",
                 "source_url", "media_type", "is_current", "superseded_by", "province", "prefecture", "county",
                 "township"]

@@ -132,7 +132,7 @@ def _sections(con, warehouse_db: Path, linked: set[str], evidence) -> list[str]:
                              count(*) filter (where identity_status = 'fail'),
                              count(*) filter (where identity_status = 'not_checked')
                       from fct_report r left join dim_agency a using (agency_key) where r.is_current group by 1, 2""")
-    era_level_cells = {}
+    era_level_cells: dict[tuple[str, str], tuple[object, str, str]] = {}
     for era, lvl, p, f, nc in era_level:
         if p + f:
             rate = p / (p + f)

@@ -154,7 +154,7 @@ def rate_colour(rate: float) -> str:
     return FAIL
 
 
-def grid(rows: list[str], cols: list[str], cells: dict[tuple[str, str], tuple[float, str, str]], title: str,
+def grid(rows: list[str], cols: list[str], cells: dict[tuple[str, str], tuple[object, str, str]], title: str,
          cell_w: int = 46, label_w: int = 150) -> str:
     """A heat grid. cells[(row, col)] = (value for the text, fill colour, tooltip); missing cells are blank."""
     if not rows or not cols or not cells:
