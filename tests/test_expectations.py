@@ -654,3 +654,52 @@ def test_the_verdict_fails_on_a_failing_check_only():
     fixed = checks.drop(index=1)
     validation = validate_frames(fixed)
     assert validation.success and validation.failures.empty
+
+
+@pytest.mark.slow
+def test_a_run_through_dagster_reports_the_broken_report_in_its_check_and_publishes(tmp_path):
+    """`ogi run` (the Dagster job, its own instance in the temp home) over the seeds and one generated report whose
+    review_sum is broken: fct_identity_check, fct_report and the asset check identity_review_sum (red, WARN, the
+    report's agency and year in the metadata) agree; the others are green; the warehouse is published."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import dagster as dg
+
+    from conftest import PROJECT_ROOT, SAMPLE_CORPUS
+    from synthetic import generate_report
+
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    shutil.copytree(SAMPLE_CORPUS, landing)
+    broken = generate_report(7, era="v2021", layout="html_grid", break_identity="review_sum")
+    (landing / "broken.html").write_bytes(broken.raw)
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "OGI_HOME", "OGI_LANDING")}
+    proc = subprocess.run([sys.executable, "-m", "dagster_project.cli", "run", "--home", str(home), "--landing",
+                           str(landing), "--json"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["reports_failing_identities"] == 1
+    with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
+        failing_checks = con.execute("select report_id, identity_code from fct_identity_check "
+                                     "where status = 'fail'").fetchall()
+        failing_reports = con.execute("select report_id, agency_name, year, failed_identities from fct_report "
+                                      "where identity_status = 'fail'").fetchall()
+    (rid, agency, year, identities), = failing_reports
+    assert failing_checks == [(rid, "review_sum")] and identities == ["review_sum"]
+
+    instance = dg.DagsterInstance.from_config(str(home / "dagster"))
+    keys = [dg.AssetCheckKey(dg.AssetKey(["fct_indicator_value"]), f"identity_{i.code}") for i in EVALUABLE]
+    keys.append(dg.AssetCheckKey(dg.AssetKey(["fct_indicator_value"]), "identity_results_consistent"))
+    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    assert set(records) == set(keys)
+    evaluations = {key.name: record.event.dagster_event.event_specific_data for key, record in records.items()}
+    red = {name for name, e in evaluations.items() if not e.passed}
+    assert red == {"identity_review_sum"}
+    review = evaluations["identity_review_sum"]
+    assert review.severity == dg.AssetCheckSeverity.WARN and review.metadata["failed"].value == 1
+    table = review.metadata["failing_reports"].value
+    assert agency in table and str(year) in table and rid in table
+    assert evaluations["identity_results_consistent"].severity == dg.AssetCheckSeverity.ERROR
