@@ -104,21 +104,9 @@ class Identity:
         return self.lhs + self.rhs
 
     @property
-    def term_codes(self) -> tuple[str, ...]:
-        return tuple(t.code for t in self.terms)
-
-    @property
-    def conditional(self) -> bool:
-        """The scope says "(when the sub-rows are given)": blank sub-rows make it not applicable."""
-        return "when" in self.scope_text.lower()
-
-    @property
     def evaluable(self) -> bool:
         """Checked within one report (and enforced): severity 'error' and not cross-year."""
         return self.severity == "error" and self.scope is not Scope.CROSS_YEAR
-
-    def applies_to(self, era: str) -> bool:
-        return era in self.eras
 
     def __str__(self) -> str:
         return f"{self.code}: {self.lhs_text} = {self.rhs_text} [{self.scope}; {'|'.join(sorted(self.eras))}]"
@@ -146,23 +134,12 @@ class ApplicantType:
 
 @dataclass(frozen=True)
 class Spec:
-    """The parts of the shared contract the expectations need."""
+    """The parts of the shared contract the suites and the Dagster check specs need."""
 
     directory: Path
     identities: tuple[Identity, ...]
     indicators: tuple[Indicator, ...]
     applicant_types: tuple[ApplicantType, ...]
-
-    def indicator(self, code: str) -> Indicator:
-        return self.indicators_by_code[code]
-
-    @functools.cached_property
-    def indicators_by_code(self) -> dict[str, Indicator]:
-        return {i.code: i for i in self.indicators}
-
-    @functools.cached_property
-    def identities_by_code(self) -> dict[str, Identity]:
-        return {i.code: i for i in self.identities}
 
     @functools.cached_property
     def applicant_codes(self) -> tuple[str, ...]:
