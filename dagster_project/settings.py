@@ -78,3 +78,19 @@ def export_environment(home: DataHome) -> None:
     os.environ["OGI_WORK_DB"] = str(home.work_db)
     os.environ.setdefault("DAGSTER_HOME", str(home.dagster_home))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    write_instance_config(Path(os.environ["DAGSTER_HOME"]))
+
+
+INSTANCE_CONFIG = """# written by ogi: the instance keeps its runs, events and check results in this folder (the default storage).
+# Usage statistics are off: nothing leaves the machine.
+telemetry:
+  enabled: false
+"""
+
+
+def write_instance_config(dagster_home: Path) -> None:
+    """A dagster.yaml in the instance folder, once: no 'No dagster instance configuration file' warning on every
+    command, and telemetry off by default. A dagster.yaml the user wrote is left alone."""
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
