@@ -25,6 +25,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 console = Console(stderr=True)
 
 
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors.")) -> None:
+    """政府信息公开工作年度报告 → a trusted DuckDB warehouse."""
+    if debug:
+        _DEBUG["on"] = True
+
+
 def _home(home: Optional[Path], landing: Optional[Path]) -> DataHome:
     if home is not None:
         os.environ["OGI_HOME"] = str(home.resolve())
@@ -35,7 +42,246 @@ def _home(home: Optional[Path], landing: Optional[Path]) -> DataHome:
     return data_home
 
 
-def run_summary(home: DataHome) -> dict:
+# ---------------------------------------------------------------- input validation (before Dagster starts)
+class UsageProblem(Exception):
+    """A bad argument: one line on stderr (what is wrong, what to do) and exit code 2."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+_DEBUG = {"on": bool(os.environ.get("OGI_DEBUG"))}
+
+
+@contextlib.contextmanager
+def _errors_told(debug: bool = False):
+    """A usage problem is one line and exit code 2; anything else unexpected one line and exit code 1;
+    `--debug` (or OGI_DEBUG=1) shows the traceback instead."""
+    debug = debug or _DEBUG["on"]
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+        raise
+    except UsageProblem as err:
+        if debug:
+            raise
+        print(f"ogi: {err}", file=sys.stderr)
+        raise typer.Exit(err.code) from None
+    except Exception as err:
+        if debug:
+            raise
+        text = " ".join(str(err).split()) or type(err).__name__
+        print(f"ogi: {type(err).__name__}: {text} (run again with --debug for the traceback)", file=sys.stderr)
+        raise typer.Exit(1) from None
+
+
+def check_home(home: Path) -> Path:
+    """The data home must be (or become) a writable folder; nothing is left behind when it cannot."""
+    home = home.expanduser().absolute()
+    if home.exists() and not home.is_dir():
+        raise UsageProblem(f"--home {home} is not a folder: name a folder (it is created if missing)")
+    missing = []
+    probe = home
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    created: list[Path] = []
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+            created.append(path)
+        test = home / f".ogi-write-test-{os.getpid()}"
+        test.write_bytes(b"")
+        test.unlink()
+    except OSError as err:
+        for path in reversed(created):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise UsageProblem(f"--home {home} is not writable ({err.strerror or err}): name a folder you can write to "
+                           "(--home DIR or OGI_HOME)") from None
+    for path in reversed(created):  # made only to prove it can be: DataHome.ensure() makes it for the run
+        with contextlib.suppress(OSError):
+            path.rmdir()
+    return home
+
+
+def _has_files(folder: Path) -> bool:
+    for _dirpath, dirnames, filenames in os.walk(folder):
+        if any(not name.startswith(".") for name in filenames):
+            return True
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    return False
+
+
+def check_sources(sources: Path) -> int:
+    """A named sources file must exist, have a `url` column and at least one row to fetch."""
+    from dagster_project.defs.acquire import read_sources_file
+
+    if not sources.exists():
+        raise UsageProblem(f"--sources {sources} does not exist: name a CSV file with a 'url' column "
+                           "(url, agency, year)")
+    if not sources.is_file():
+        raise UsageProblem(f"--sources {sources} is not a file: name a CSV file with a 'url' column")
+    try:
+        found = read_sources_file(sources)
+    except OSError as err:
+        raise UsageProblem(f"--sources {sources} cannot be read ({err.strerror or err})") from None
+    if not found.jobs:
+        no_url = [p for p in found.problems if "no 'url' column" in p[2]]
+        if no_url:
+            raise UsageProblem(f"--sources {sources}: {no_url[0][2]}; the first line must name the columns "
+                               "url, agency, year")
+        why = f" ({found.problems[0][2]} on line {found.problems[0][0]})" if found.problems else ""
+        raise UsageProblem(f"--sources {sources} has no row to fetch{why}: add one URL a line under the "
+                           "'url' header")
+    return len(found.jobs)
+
+
+def check_run_inputs(landing: Optional[Path], home: Optional[Path], sources: Optional[Path]) -> None:
+    """Everything `ogi run` is told, checked before Dagster, dbt or the instance start."""
+    root = check_home(home if home is not None else
+                      Path(os.environ.get("OGI_HOME", PROJECT_ROOT / "data")))
+    if sources is not None:
+        check_sources(sources.absolute())
+    if landing is not None:
+        if not landing.exists():
+            raise UsageProblem(f"--landing {landing} does not exist: name a folder of report pages "
+                               "(HTML, text, PDF, DOCX)")
+        if not landing.is_dir():
+            raise UsageProblem(f"--landing {landing} is not a folder: name the folder that holds the pages "
+                               "(not a page itself)")
+    folder = landing if landing is not None else root / "landing"
+    if folder.is_dir() and _has_files(folder):
+        return
+    implicit = folder.absolute().parent / "sources.csv"
+    if sources is not None or (implicit.is_file() and read_sources_ok(implicit)):
+        return
+    if landing is None and (root / "work" / "ogi_work.duckdb").exists():
+        return  # a home that was built before: a run with nothing new is a no-op run
+    raise UsageProblem(f"the landing folder {folder} {'is empty' if folder.is_dir() else 'does not exist'}: put "
+                       "report pages there or name another with --landing DIR (or URLs with --sources FILE)")
+
+
+def read_sources_ok(path: Path) -> bool:
+    from dagster_project.defs.acquire import read_sources_file
+
+    try:
+        return bool(read_sources_file(path).jobs)
+    except OSError:
+        return False
+
+
+def _registered(home: DataHome) -> tuple[list[str], set[int]]:
+    import duckdb
+
+    if not home.work_db.exists():
+        raise UsageProblem(f"nothing registered in {home.root} yet: build it first with `ogi run --home {home.root}`")
+    con = duckdb.connect(str(home.work_db), read_only=True)
+    try:
+        shas = [r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()]
+        years = {r[0] for r in con.execute("SELECT DISTINCT year FROM ingest.reports WHERE year IS NOT NULL")
+                 .fetchall()}
+    finally:
+        con.close()
+    return shas, years
+
+
+def check_rerun_inputs(home: DataHome, document: list[str], year: list[int]) -> list[str]:
+    """Every --document is the sha256 (or an unambiguous prefix) of a registered page, every --year one the
+    corpus has; returns the full sha256s."""
+    shas, years = _registered(home)
+    full = []
+    for doc in document:
+        key = doc.strip().lower()
+        hits = [s for s in shas if s.startswith(key)] if key else []
+        if not hits:
+            raise UsageProblem(f"--document {doc}: no registered page has this sha256 (or prefix); list them with "
+                               f"`duckdb -readonly {home.work_db} \"select sha256, source_path from ingest.raw_pages\"`")
+        if len(hits) > 1:
+            raise UsageProblem(f"--document {doc} names {len(hits)} pages ({', '.join(h[:12] for h in hits[:3])}…): "
+                               "give more of the sha256")
+        full.append(hits[0])
+    for y in year:
+        if y not in years:
+            have = ", ".join(str(v) for v in sorted(years)) or "none"
+            raise UsageProblem(f"--year {y}: no report of that year in {home.root} (years: {have})")
+    return full
+
+
+def _this_run(con, started) -> dict:
+    """This run's pages: what the landing scan and the fetcher saw, what was new, what it became."""
+    one = lambda sql, *a: con.execute(sql, list(a)).fetchone()[0]  # noqa: E731
+    out: dict = {}
+    with contextlib.suppress(Exception):
+        out["pages_seen"] = one("SELECT count(*) FROM ingest.landing_scan WHERE outcome <> 'skipped'")
+        out["skipped"] = one("SELECT count(*) FROM ingest.landing_scan WHERE outcome = 'skipped'")
+    if started is None:
+        return out
+    with contextlib.suppress(Exception):
+        out["pages_seen"] = out.get("pages_seen", 0) + one(
+            "SELECT count(DISTINCT url) FROM ingest.fetch_log WHERE fetched_at >= ?", started)
+    out["new"] = one("SELECT count(*) FROM ingest.raw_pages WHERE registered_at >= ?", started)
+    out["reports"] = one("SELECT count(*) FROM ingest.reports r JOIN ingest.raw_pages p ON p.sha256 = r.report_id "
+                         "WHERE p.registered_at >= ?", started)
+    out["reports_extracted"] = one("SELECT count(*) FROM ingest.reports WHERE extracted_at >= ?", started)
+    out["quarantined"] = one("SELECT count(*) FROM ingest.quarantine WHERE quarantined_at >= ?", started)
+    return out
+
+
+FAILING_SHOWN = 10
+
+
+def warehouse_totals(db: Path) -> dict | None:
+    """The published warehouse's own counts (the numbers its tables hold) and the reports failing identities."""
+    import duckdb
+
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+        totals = {
+            "reports": one("SELECT count(*) FROM fct_report"),
+            "current_reports": one("SELECT count(*) FROM fct_report WHERE is_current"),
+            "values": one("SELECT count(*) FROM fct_indicator_value"),
+            "quarantined": one("SELECT count(*) FROM fct_quarantine"),
+            "reports_failing_identities": one("SELECT count(*) FROM fct_report WHERE identity_status = 'fail'"),
+        }
+        rows = con.execute(
+            "SELECT report_id, agency_name, year, failed_identities FROM fct_report WHERE identity_status = 'fail' "
+            "ORDER BY year DESC NULLS LAST, agency_name, report_id LIMIT ?", [FAILING_SHOWN]).fetchall()
+    finally:
+        con.close()
+    totals["failing_reports"] = [{"report_id": r[0], "agency": r[1], "year": r[2], "failed_identities": list(r[3] or [])}
+                                 for r in rows]
+    totals["failing_reports_more"] = (
+        f"ogi trace --report <report_id>; all of them: duckdb -readonly {db} \"select agency_name, year, "
+        "failed_identities, report_id from fct_report where identity_status = 'fail' order by year\"")
+    return totals
+
+
+def run_summary(home: DataHome, started=None) -> dict:
+    """What the last run left: this run's pages (`this_run`), the published warehouse's totals (`in_warehouse`,
+    the counts of its tables) and, as before, the work file's ingest counts (every page seen is a report or a
+    quarantine row; `values` = values read, `values_in_warehouse` = rows of fct_indicator_value)."""
+    summary = _ingest_summary(home)
+    import duckdb
+
+    con = duckdb.connect(str(home.work_db), read_only=True)
+    try:
+        this_run = _this_run(con, started)
+    finally:
+        con.close()
+    totals = warehouse_totals(home.warehouse_db)
+    summary["this_run"] = this_run
+    if totals is not None:
+        summary["values_in_warehouse"] = totals["values"]
+        summary["in_warehouse"] = totals
+    return summary
+
+
+def _ingest_summary(home: DataHome) -> dict:
     """What the last run left in the work file: every page seen is a report or a quarantine row."""
     import duckdb
 
@@ -202,21 +448,28 @@ def run(
     sample: bool = typer.Option(False, "--sample", help="Ingest the bundled sample corpus."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
     """Materialize the whole asset graph in-process, with the same Definitions the UI uses."""
-    if sources is not None:
-        os.environ["OGI_SOURCES"] = str(sources.resolve())
-    if allow_host:
-        os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
-    data_home = _home(home, SAMPLE_CORPUS_DIR if sample and landing is None else landing)
-    with _home_session(data_home, "run", quiet) as before:
-        _run(data_home, before, as_json, quiet)
+    with _errors_told(debug):
+        landing = SAMPLE_CORPUS_DIR if sample and landing is None else landing
+        check_run_inputs(landing, home, sources)
+        if sources is not None:
+            os.environ["OGI_SOURCES"] = str(sources.resolve())
+        if allow_host:
+            os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
+        data_home = _home(home, landing)
+        with _home_session(data_home, "run", quiet) as before:
+            _run(data_home, before, as_json, quiet)
 
 
 def _run(data_home: DataHome, before, as_json: bool, quiet: bool) -> None:
     from dagster_project.housekeeping import is_disk_full, written_path
 
+    from datetime import datetime
+
     started = time.perf_counter()
+    started_at = datetime.now()  # the ingest tables' timestamps are local and naive
     # a no-op run skips dbt on purpose; Dagster then notes every blocking dbt test it did not run
     warnings.filterwarnings("ignore", message=".*emitted no result.*")
     logging.getLogger("dagster._core.execution.plan.active").addFilter(
@@ -245,16 +498,39 @@ def _run(data_home: DataHome, before, as_json: bool, quiet: bool) -> None:
         console.print(f"[red]run failed[/red] in steps {failed}: nothing was published. "
                       f"Open the run in the UI (`ogi ui`) for the log.")
         raise typer.Exit(1)
-    summary = run_summary(data_home) | {"seconds": round(elapsed, 1)}
+    summary = run_summary(data_home, started_at) | {"seconds": round(elapsed, 1)}
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False, default=str))
         return
-    table = Table(title="ogi run", show_header=False)
-    for key, value in summary.items():
-        table.add_row(key.replace("_", " "), str(value))
-    Console().print(table)
+    Console().print(_summary_table(summary))
     Console().print(f"Warehouse: [bold]{summary['warehouse']}[/bold] (Parquet in {summary['parquet']})\n"
                     f"Open the UI with: [bold]make ui[/bold]  (or `.venv/bin/ogi ui --home {data_home.root}`)")
+
+
+def _summary_table(summary: dict) -> Table:
+    """This run's pages, then the warehouse's totals (the numbers its tables hold), then the failing reports."""
+    table = Table(title="ogi run", show_header=False)
+    run, wh = summary.get("this_run", {}), summary.get("in_warehouse")
+    table.add_row("[bold]this run[/bold]", "")
+    for key, label in (("pages_seen", "pages seen"), ("new", "new pages"), ("reports", "new reports"),
+                       ("quarantined", "quarantined"), ("skipped", "skipped")):
+        if key in run:
+            table.add_row(f"  {label}", str(run[key]))
+    table.add_row("  values read (work file)", str(summary.get("values")))
+    if wh is not None:
+        table.add_row("[bold]in the warehouse[/bold]", "")
+        table.add_row("  reports (fct_report)", f"{wh['reports']} ({wh['current_reports']} current)")
+        table.add_row("  values in the warehouse (fct_indicator_value)", str(wh["values"]))
+        table.add_row("  quarantined (fct_quarantine)", str(wh["quarantined"]))
+        table.add_row("  reports failing identities", str(wh["reports_failing_identities"]))
+        for r in wh["failing_reports"]:
+            table.add_row(f"    {r['agency'] or '(agency unknown)'} {r['year'] or ''}",
+                          f"{', '.join(r['failed_identities'])}  [dim]{r['report_id'][:12]}[/dim]")
+        if wh["reports_failing_identities"]:
+            more = wh["reports_failing_identities"] - len(wh["failing_reports"])
+            table.add_row("    " + (f"… and {more} more" if more > 0 else "details"), wh["failing_reports_more"])
+    table.add_row("seconds", str(summary.get("seconds")))
+    return table
 
 
 @app.command()
@@ -263,13 +539,17 @@ def rerun(
     year: list[int] = typer.Option([], "--year", help="A report year to re-extract (repeatable)."),
     home: Optional[Path] = typer.Option(None, help="Data home (default: $OGI_HOME or ./data)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
     """Re-extract one document or one year and rebuild the warehouse: the partitioned rerun jobs the UI offers."""
-    if not document and not year:
-        raise typer.BadParameter("name --document SHA256 or --year YYYY")
-    data_home = _home(home, None)
-    with _home_session(data_home, "rerun", quiet):
-        _rerun(data_home, document, year, quiet)
+    with _errors_told(debug):
+        if not document and not year:
+            raise UsageProblem("name --document SHA256 or --year YYYY")
+        root = check_home(home if home is not None else Path(os.environ.get("OGI_HOME", PROJECT_ROOT / "data")))
+        document = check_rerun_inputs(DataHome(root.resolve()), document, year)
+        data_home = _home(home, None)
+        with _home_session(data_home, "rerun", quiet):
+            _rerun(data_home, document, year, quiet)
 
 
 def _rerun(data_home: DataHome, document: list[str], year: list[int], quiet: bool) -> None:
@@ -286,7 +566,7 @@ def _rerun(data_home: DataHome, document: list[str], year: list[int], quiet: boo
         if not result.success:
             console.print(f"[red]{job_name} {key} failed[/red]; see `ogi ui` for the run log")
             raise typer.Exit(1)
-    print(json.dumps(run_summary(data_home), ensure_ascii=False))
+    print(json.dumps(run_summary(data_home), ensure_ascii=False, default=str))
 
 
 @app.command()
