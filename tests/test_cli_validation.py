@@ -150,3 +150,22 @@ def test_rerun_an_unknown_document_or_year(two_seed_run):
     assert_refused(ogi("rerun", "--document", "abc", "--home", str(home)), "no registered page", "abc")
     assert_refused(ogi("rerun", "--document", "0" * 64, "--home", str(home)), "no registered page")
     assert_refused(ogi("rerun", "--year", "1999", "--home", str(home)), "--year 1999", "years:")
+
+
+def test_failing_reports_are_listed_up_to_ten_with_the_command_for_the_rest(tmp_path):
+    from dagster_project.cli import warehouse_totals
+
+    db = tmp_path / "ogi.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create table fct_report as select 'r' || i::varchar as report_id, '某县人民政府' as agency_name, "
+                    "2000 + i as year, i % 2 = 0 as is_current, case when i < 12 then 'fail' else 'pass' end "
+                    "as identity_status, ['review_sum'] as failed_identities from range(15) t(i)")
+        con.execute("create table fct_indicator_value as select * from range(7)")
+        con.execute("create table fct_quarantine as select * from range(3)")
+    totals = warehouse_totals(db)
+    assert (totals["reports"], totals["values"], totals["quarantined"], totals["reports_failing_identities"]) == \
+        (15, 7, 3, 12)
+    assert len(totals["failing_reports"]) == 10 and totals["failing_reports"][0] == {
+        "report_id": "r11", "agency": "某县人民政府", "year": 2011, "failed_identities": ["review_sum"]}
+    assert "ogi trace --report" in totals["failing_reports_more"] and "identity_status = 'fail'" in \
+        totals["failing_reports_more"]
