@@ -661,7 +661,6 @@ def test_a_run_through_dagster_reports_the_broken_report_in_its_check_and_publis
     """`ogi run` (the Dagster job, its own instance in the temp home) over the seeds and one generated report whose
     review_sum is broken: fct_identity_check, fct_report and the asset check identity_review_sum (red, WARN, the
     report's agency and year in the metadata) agree; the others are green; the warehouse is published."""
-    import json
     import os
     import subprocess
     import sys
@@ -680,8 +679,6 @@ def test_a_run_through_dagster_reports_the_broken_report_in_its_check_and_publis
                            str(landing), "--json"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                           timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["reports_failing_identities"] == 1
     with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
         failing_checks = con.execute("select report_id, identity_code from fct_identity_check "
                                      "where status = 'fail'").fetchall()
