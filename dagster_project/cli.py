@@ -449,6 +449,8 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Print dbt's lines on the console too (they always "
+                                                                "go to <home>/logs/run.log and the Dagster log)."),
 ) -> None:
     """Materialize the whole asset graph in-process, with the same Definitions the UI uses."""
     with _errors_told(debug):
@@ -460,10 +462,23 @@ def run(
             os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
         data_home = _home(home, landing)
         with _home_session(data_home, "run", quiet) as before:
-            _run(data_home, before, as_json, quiet)
+            _run(data_home, before, as_json, quiet, verbose)
 
 
-def _run(data_home: DataHome, before, as_json: bool, quiet: bool) -> None:
+@contextlib.contextmanager
+def _step_output(data_home: DataHome, verbose: bool):
+    """What the steps print on stdout (dbt's START/PASS line per node, through dagster-dbt) goes to
+    <home>/logs/run.log, not the console; --verbose shows it too. The Dagster log keeps it either way."""
+    if verbose:
+        yield
+        return
+    log_dir = data_home.root / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / "run.log", "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        yield
+
+
+def _run(data_home: DataHome, before, as_json: bool, quiet: bool, verbose: bool = False) -> None:
     from dagster_project.housekeeping import is_disk_full, written_path
 
     from datetime import datetime
@@ -484,8 +499,9 @@ def _run(data_home: DataHome, before, as_json: bool, quiet: bool) -> None:
         # warnings are mostly Dagster noting that dbt tests on the Python-written ingest sources are
         # observations, not checks; errors still print.
         level = "ERROR"
-        result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
-                                        run_config={"loggers": {"console": {"config": {"log_level": level}}}})
+        with _step_output(data_home, verbose):
+            result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
+                                            run_config={"loggers": {"console": {"config": {"log_level": level}}}})
     elapsed = time.perf_counter() - started
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]

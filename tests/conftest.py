@@ -34,6 +34,7 @@ def sample_warehouse(tmp_path_factory):
                            str(SAMPLE_CORPUS), "--json"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                           timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
+    (home / "console.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")  # what the user saw
     return home, json.loads(proc.stdout.strip().splitlines()[-1])
 
 
