@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from test_dbt_models import dbt, failed_nodes, query, requests_table, value_rows
+from test_dbt_models import build, failed_nodes, page_row, query, requests_table, value_rows, write_ingest
 
 pytestmark = pytest.mark.slow
 
@@ -46,8 +45,6 @@ def report(report_id: str, name: str | None, year: int | None, published: date |
 
 
 def write_fixture(db: Path) -> None:
-    from dagster_project.storage import ensure_schema, insert_rows
-
     full = requests_table("v2021")
     fewer = full[:20]
     reports = [
@@ -85,29 +82,13 @@ def write_fixture(db: Path) -> None:
     values = []
     for r in reports:
         values += value_rows(r["report_id"], fewer if r["report_id"] == PDF_COPY else full)
-    pages = [dict(sha256=r["report_id"], size_bytes=100, media_type=r["media_type"], source_kind="landing",
-                  source_path=r["source_path"], source_url=None, raw_path=f"raw/{r['report_id']}",
-                  registered_at=datetime(2025, 1, 1), parent_url=None, agency_hint=None, year_hint=None)
-             for r in reports]
-    con = duckdb.connect(str(db))
-    try:
-        ensure_schema(con)
-        insert_rows(con, "raw_pages", pages)
-        insert_rows(con, "reports", reports)
-        insert_rows(con, "report_values", values)
-    finally:
-        con.close()
+    pages = [page_row(r["report_id"], r["source_path"], media_type=r["media_type"]) for r in reports]
+    write_ingest(db, raw_pages=pages, reports=reports, report_values=values)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dbt_faults")
-    db = tmp / "work.duckdb"
-    write_fixture(db)
-    seeded = dbt("seed", db, tmp / "target")
-    assert seeded.returncode == 0, seeded.stdout[-4000:]
-    build = dbt("build", db, tmp / "target")
-    return db, build, tmp
+    return build(tmp_path_factory.mktemp("dbt_faults"), write_fixture)
 
 
 def keys(db: Path) -> dict[str, str]:

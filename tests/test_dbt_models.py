@@ -84,6 +84,34 @@ def report_row(report_id: str, agency: str | None, year: int | None, fmt: str, p
                 warnings=["a warning"] if report_id == B_V2019 else [], extracted_at=datetime(2025, 1, 1))
 
 
+def page_row(sha: str, source_path: str, registered_at: datetime = datetime(2025, 1, 1),
+             media_type: str = "text/html") -> dict:
+    """An ingest.raw_pages row for a hand-written report."""
+    return dict(sha256=sha, size_bytes=100, media_type=media_type, source_kind="landing", source_path=source_path,
+                source_url=None, raw_path=f"raw/{sha}", registered_at=registered_at, parent_url=None,
+                agency_hint=None, year_hint=None)
+
+
+def write_ingest(db: Path, **tables: list[dict]) -> None:
+    """A work database holding the ingest schema with these rows (table name → rows), as extraction writes it."""
+    con = duckdb.connect(str(db))
+    try:
+        ensure_schema(con)
+        for table, rows in tables.items():
+            insert_rows(con, table, rows)
+    finally:
+        con.close()
+
+
+def build(tmp: Path, write) -> tuple[Path, subprocess.CompletedProcess, Path]:
+    """(work db, the `dbt build` result, tmp): `write(db)` fills the ingest, then dbt seeds and builds it."""
+    db = tmp / "work.duckdb"
+    write(db)
+    seeded = dbt("seed", db, tmp / "target")
+    assert seeded.returncode == 0, seeded.stdout[-4000:]
+    return db, dbt("build", db, tmp / "target"), tmp
+
+
 def write_fixture(db: Path) -> None:
     a_cells = [
         ("reg_normative_issued", None, 5.0, "narrative"),  # prose says 5, read first ...
@@ -128,21 +156,10 @@ def write_fixture(db: Path) -> None:
         report_row(E_NONAME, None, None, "unknown", None, 0),
         report_row(G_PROSE, "散文县人民政府", 2022, "v2021", None, len(g_cells)),
     ]
-    pages = [dict(sha256=sha, size_bytes=100, media_type="text/html", source_kind="landing",
-                  source_path=f"{sha[:1]}.html", source_url=None, raw_path=f"raw/{sha}",
-                  registered_at=datetime(2025, 1, 1), parent_url=None, agency_hint=None, year_hint=None)
-             for sha in (A_V2021, B_V2019, C_V2008, D_OLDER, E_NONAME, G_PROSE, Q_BAD)]
+    pages = [page_row(sha, f"{sha[:1]}.html") for sha in (A_V2021, B_V2019, C_V2008, D_OLDER, E_NONAME, G_PROSE, Q_BAD)]
     quarantine = [dict(sha256=Q_BAD, parser_version="test", source_path="f.html", source_url=None,
                        step="decode", error="binary content, not text", quarantined_at=datetime(2025, 1, 1))]
-    con = duckdb.connect(str(db))
-    try:
-        ensure_schema(con)
-        insert_rows(con, "raw_pages", pages)
-        insert_rows(con, "reports", reports)
-        insert_rows(con, "report_values", values)
-        insert_rows(con, "quarantine", quarantine)
-    finally:
-        con.close()
+    write_ingest(db, raw_pages=pages, reports=reports, report_values=values, quarantine=quarantine)
 
 
 def dbt(command: str, db: Path, target: Path) -> subprocess.CompletedProcess:
@@ -160,13 +177,7 @@ def failed_nodes(target: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("dbt")
-    db = tmp / "work.duckdb"
-    write_fixture(db)
-    seeded = dbt("seed", db, tmp / "target")
-    assert seeded.returncode == 0, seeded.stdout[-4000:]
-    build = dbt("build", db, tmp / "target")
-    return db, build, tmp
+    return build(tmp_path_factory.mktemp("dbt"), write_fixture)
 
 
 def query(db: Path, sql: str) -> list[tuple]:

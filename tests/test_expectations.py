@@ -286,9 +286,7 @@ TAMPERED_CELL = ("res_disclosed", "natural_person")  # a 表三 cell of clean-v2
 
 
 def _write_ingest(db) -> None:
-    from test_dbt_models import report_row, value_rows
-
-    from dagster_project.storage import ensure_schema, insert_rows
+    from test_dbt_models import page_row, report_row, value_rows, write_ingest
 
     values, reports, pages = [], [], []
     for n, (name, (era, cells, prov)) in enumerate(REPORTS.items()):
@@ -301,17 +299,8 @@ def _write_ingest(db) -> None:
         values += value_rows(rid, rows)
         row = report_row(rid, f"测试{n}县人民政府", YEARS[era], era, date(2023, 1, 1), len(rows))
         reports.append(row | {"source_path": f"{name}.html"})
-        pages.append(dict(sha256=rid, size_bytes=100, media_type="text/html", source_kind="landing",
-                          source_path=f"{name}.html", source_url=None, raw_path=f"raw/{rid}",
-                          registered_at=row["extracted_at"], parent_url=None, agency_hint=None, year_hint=None))
-    con = duckdb.connect(str(db))
-    try:
-        ensure_schema(con)
-        insert_rows(con, "raw_pages", pages)
-        insert_rows(con, "reports", reports)
-        insert_rows(con, "report_values", values)
-    finally:
-        con.close()
+        pages.append(page_row(rid, f"{name}.html", registered_at=row["extracted_at"]))
+    write_ingest(db, raw_pages=pages, reports=reports, report_values=values)
 
 
 @pytest.fixture(scope="module")
