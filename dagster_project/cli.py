@@ -495,10 +495,9 @@ def _run(data_home: DataHome, before, as_json: bool, quiet: bool, verbose: bool 
         from dagster_project.definitions import defs
 
         job = defs.resolve_job_def("ogi_full_build")
-        # The bars and the closing table stand for the run log (kept whole in the UI: `ogi ui`). Its
-        # warnings are mostly Dagster noting that dbt tests on the Python-written ingest sources are
-        # observations, not checks; errors still print.
-        level = "ERROR"
+        # The bars and the closing table stand for the run log (kept whole in the UI: `ogi ui`): a failed
+        # step is told below in one line, its stack trace stays in the Dagster log.
+        level = "CRITICAL"
         with _step_output(data_home, verbose):
             result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
                                             run_config={"loggers": {"console": {"config": {"log_level": level}}}})
@@ -511,8 +510,9 @@ def _run(data_home: DataHome, before, as_json: bool, quiet: bool, verbose: bool 
             console.print(f"[red]no space left[/red] while writing {written_path(text, 'the output of step ' + step)} "
                           f"(step {step}); {_published_note(data_home, before)}. Free some space and run again.")
             raise typer.Exit(1)
+        why = next((text.split(" | ")[0] for _, text in _failure_text(result) if text), "")
         console.print(f"[red]run failed[/red] in steps {failed}: nothing was published. "
-                      f"Open the run in the UI (`ogi ui`) for the log.")
+                      f"{why[:300]}\nOpen the run in the UI (`ogi ui`) for the log.", markup=False, highlight=False)
         raise typer.Exit(1)
     summary = run_summary(data_home, started_at) | {"seconds": round(elapsed, 1)}
     if as_json:
@@ -557,7 +557,8 @@ def rerun(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
-    """Re-extract one document or one year and rebuild the warehouse: the partitioned rerun jobs the UI offers."""
+    """Re-extract one document or one year and rebuild the warehouse: the rerun jobs the UI offers (ogi_rerun_document,
+    ogi_rerun_year), run for the partition of that page or year."""
     with _errors_told(debug):
         if not document and not year:
             raise UsageProblem("name --document SHA256 or --year YYYY")
@@ -573,12 +574,19 @@ def _rerun(data_home: DataHome, document: list[str], year: list[int], quiet: boo
 
     from dagster_project.definitions import defs
 
+    from dagster_project.defs.partitions import (
+        DOCUMENTS_NAME, document_of_key, document_run_config, sync_rerun_partitions, year_run_config,
+    )
+
     instance = DagsterInstance.get()
-    run_config = {"loggers": {"console": {"config": {"log_level": "ERROR" if quiet else "INFO"}}}}
-    targets = [("ogi_rerun_document", d) for d in document] + [("ogi_rerun_year", str(y)) for y in year]
-    for job_name, key in targets:
+    sync_rerun_partitions(instance, data_home)  # the same partitions the UI offers, named by year and agency
+    by_sha = {document_of_key(k): k for k in instance.get_dynamic_partitions(DOCUMENTS_NAME)}
+    loggers = {"loggers": {"console": {"config": {"log_level": "ERROR" if quiet else "INFO"}}}}
+    targets = [("ogi_rerun_document", by_sha[d[:12]], document_run_config(by_sha[d[:12]])) for d in document]
+    targets += [("ogi_rerun_year", str(y), year_run_config(str(y))) for y in year]
+    for job_name, key, config in targets:
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, partition_key=key, raise_on_error=False, run_config=run_config)
+            instance=instance, partition_key=key, raise_on_error=False, run_config={**config, **loggers})
         if not result.success:
             console.print(f"[red]{job_name} {key} failed[/red]; see `ogi ui` for the run log")
             raise typer.Exit(1)

@@ -13,7 +13,6 @@ from dagster_project.defs.checks import identity_checks
 from dagster_project.defs.extract import extraction
 from dagster_project.defs.normalize import documents
 from dagster_project.defs.publish import published_warehouse
-from dagster_project.defs.reruns import rerun_document, rerun_year
 from dagster_project.defs.resources import OgiHome
 from dagster_project.defs.warehouse import dbt_resource, ogi_dbt_models
 from dagster_project.settings import DataHome, export_environment
@@ -30,7 +29,7 @@ def executor() -> dg.ExecutorDefinition:
     return dg.in_process_executor
 
 defs = dg.Definitions(
-    assets=[raw_pages, documents, extraction, ogi_dbt_models, published_warehouse, rerun_document, rerun_year],
+    assets=[raw_pages, documents, extraction, ogi_dbt_models, published_warehouse],
     asset_checks=[identity_checks],
     jobs=[full_build, rerun_document_job, rerun_year_job],
     schedules=[nightly],

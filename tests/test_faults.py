@@ -379,7 +379,7 @@ def test_the_fetch_deadline_is_configurable(monkeypatch):
 def test_a_tampered_raw_file_is_never_read_as_the_original(tmp_path):
     from dagster_project.defs.acquire import register_landing
     from dagster_project.defs.normalize import normalize_pages
-    from dagster_project.defs.reruns import rerun_pages
+    from dagster_project.defs.extract import rerun_pages
 
     home = _home(tmp_path)
     for prefix in ("000", "002"):

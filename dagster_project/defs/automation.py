@@ -5,27 +5,32 @@ import os
 
 import dagster as dg
 
+from dagster_project.defs.partitions import DOCUMENT_CONFIG, YEAR_CONFIG
 from dagster_project.settings import DataHome
 
-_RERUNS = dg.AssetSelection.groups("reruns")
-_WAREHOUSE = (dg.AssetSelection.all() - _RERUNS - dg.AssetSelection.groups("acquire", "normalize", "extract"))
+# the extraction asset and everything downstream of it: the dbt warehouse, the identity checks, publish
+_FROM_EXTRACTION = dg.AssetSelection.groups("extract").downstream()
 
 full_build = dg.define_asset_job(
     "ogi_full_build",
-    selection=dg.AssetSelection.all() - _RERUNS,
+    selection=dg.AssetSelection.all(),
     description="landing → raw store → documents → reports/values → dbt warehouse → identity checks → publish",
 )
 
 rerun_document_job = dg.define_asset_job(
     "ogi_rerun_document",
-    selection=dg.AssetSelection.assets(["ingest", "rerun_document"]) | _WAREHOUSE,
-    description="Re-extract one source document (pick its partition) and rebuild and publish the warehouse.",
+    selection=_FROM_EXTRACTION,
+    config=DOCUMENT_CONFIG,
+    description="Read one page again — pick it among the partitions, named by year and agency — then rebuild and "
+                "publish the warehouse. The partition sets the extraction asset's `documents` config.",
 )
 
 rerun_year_job = dg.define_asset_job(
     "ogi_rerun_year",
-    selection=dg.AssetSelection.assets(["ingest", "rerun_year"]) | _WAREHOUSE,
-    description="Re-extract every report of one year (pick its partition) and rebuild and publish the warehouse.",
+    selection=_FROM_EXTRACTION,
+    config=YEAR_CONFIG,
+    description="Read every report of one year again — the partitions are the years the corpus has — then rebuild "
+                "and publish the warehouse. The partition sets the extraction asset's `years` config.",
 )
 
 nightly = dg.ScheduleDefinition(

@@ -8,10 +8,12 @@ import dagster as dg
 
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
+from dagster_project.defs.partitions import sync_rerun_partitions
 from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
 from dagster_project import progress
-from dagster_project.children import map_pages
+from dagster_project.children import map_pages, normalize_verified
+from dagster_project.defs.normalize import _replace, document_row
 from extractors.batch import Failure, extract_stored
 from extractors.model import ExtractedReport
 
@@ -106,6 +108,71 @@ def _replace_reports(con, reports: list[dict], values: list[dict], bad: list[dic
     con.execute("COMMIT")
 
 
+def rerun_pages(home: DataHome, shas: list[str]) -> dict:
+    """Normalize and extract these raw pages again (in order); returns counts."""
+    fingerprint = parser_fingerprint()
+    now = datetime.now()
+    counts = {"pages": 0, "reports": 0, "values": 0, "quarantined": 0}
+    with connect(home.work_db) as con:
+        pages = con.execute(
+            "SELECT sha256, raw_path, source_path, source_url, media_type, agency_hint, year_hint "
+            "FROM ingest.raw_pages WHERE sha256 IN (SELECT unnest(?)) ORDER BY sha256", [shas]).fetchall()
+        counts["pages"] = len(pages)
+        args = [(str(home.root / raw_path), sha, source_path, media_type)
+                for sha, raw_path, source_path, _, media_type, _, _ in pages]
+        docs, bad, extract_args = [], [], []
+        for (sha, _, path, url, _, agency_hint, year_hint), result in zip(pages, map_pages(normalize_verified, args)):
+            if isinstance(result, Failure):
+                bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
+                continue
+            docs.append(document_row(sha, fingerprint, result))
+            extract_args.append((sha, result.media_type, result.encoding, result.script, result.title, result.text,
+                                 result.tokens, path, url, agency_hint, year_hint, result.notes))
+        con.execute("DELETE FROM ingest.report_values WHERE report_id IN (SELECT unnest(?))", [shas])
+        con.execute("DELETE FROM ingest.reports WHERE report_id IN (SELECT unnest(?))", [shas])
+        _replace(con, docs, bad)
+        reports, values, failed = [], [], []
+        for row, result in zip(extract_args, map_pages(extract_stored, extract_args)):
+            if isinstance(result, Failure):
+                failed.append(quarantine_row(row[0], fingerprint, row[7], row[8], result.step, result.error))
+                continue
+            report_row, vals = report_rows(result, fingerprint, now)
+            reports.append(report_row)
+            values.extend(vals)
+        _replace_reports(con, reports, values, failed)
+        counts.update(reports=len(reports), values=len(values), quarantined=len(bad) + len(failed))
+    return counts
+
+
+class ExtractionConfig(dg.Config):
+    """Which reports to read again, whatever the parser fingerprint says. Empty (the default): only the pages
+    not yet read under the current fingerprint. The rerun jobs (ogi_rerun_year, ogi_rerun_document) set these
+    from the partition picked in the UI; `ogi rerun` does the same."""
+
+    years: list[int] = []  # every page whose report has one of these years
+    documents: list[str] = []  # raw pages by sha256 or an unambiguous prefix (12 hex digits do)
+
+
+def rerun_targets(home: DataHome, config: ExtractionConfig) -> list[str]:
+    """The sha256s of the pages the config names; an unknown year or document is an error, not a no-op."""
+    shas: list[str] = []
+    with connect(home.work_db) as con:
+        if config.years:
+            found = [r[0] for r in con.execute(
+                "SELECT report_id FROM ingest.reports WHERE year IN (SELECT unnest(?)) ORDER BY 1",
+                [config.years]).fetchall()]
+            if not found:
+                raise dg.Failure(f"no report of year {config.years} in {home.root}")
+            shas += found
+        for doc in config.documents:
+            hits = [r[0] for r in con.execute(
+                "SELECT sha256 FROM ingest.raw_pages WHERE starts_with(sha256, ?)", [doc.strip().lower()]).fetchall()]
+            if len(hits) != 1:
+                raise dg.Failure(f"document {doc!r}: {len(hits)} registered pages have this sha256 prefix")
+            shas += hits
+    return sorted(set(shas))
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(REPORTS, deps=[dg.AssetKey(["ingest", "documents"])], kinds={"python", "duckdb"},
@@ -121,9 +188,15 @@ def _replace_reports(con, reports: list[dict], values: list[dict], bad: list[dic
     group_name="extract",
     can_subset=False,
 )
-def extraction(context: dg.AssetExecutionContext, ogi_home: OgiHome):
+def extraction(context: dg.AssetExecutionContext, ogi_home: OgiHome, config: ExtractionConfig):
     home = ogi_home.home
+    rerun: dict = {}
+    if config.years or config.documents:
+        targets = rerun_targets(home, config)
+        rerun = rerun_pages(home, targets)
+        context.log.info(f"re-read {len(targets)} pages ({config.years or ''} {config.documents or ''}): {rerun}")
     stats = extract_documents(home, context.log)
+    sync_rerun_partitions(context.instance, home)
     with connect(home.work_db) as con:
         n_reports, n_values, n_quarantined = con.execute(
             "SELECT (SELECT count(*) FROM ingest.reports), (SELECT count(*) FROM ingest.report_values), "
@@ -132,7 +205,8 @@ def extraction(context: dg.AssetExecutionContext, ogi_home: OgiHome):
             "SELECT step || ': ' || left(error, 80) AS reason, count(*) n FROM ingest.quarantine "
             "GROUP BY 1 ORDER BY n DESC LIMIT 10").fetchall()
     yield dg.MaterializeResult(asset_key=REPORTS, metadata={
-        "extracted_this_run": stats.reports, "pending": stats.pending, "reports_total": n_reports,
+        "extracted_this_run": stats.reports + rerun.get("reports", 0), "pending": stats.pending,
+        "rerun_years": ", ".join(map(str, config.years)), "rerun_documents": ", ".join(config.documents), "reports_total": n_reports,
         "parser_fingerprint": parser_fingerprint()})
     yield dg.MaterializeResult(asset_key=VALUES, metadata={
         "values_this_run": stats.values, "values_total": n_values})

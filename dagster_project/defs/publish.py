@@ -14,11 +14,13 @@ import duckdb
 from dagster_project import progress
 from dagster_project.defs.resources import OgiHome
 from dagster_project.quality.report import build_quality_report
-from dagster_project.defs.warehouse import current_build_fingerprint, ogi_dbt_models
+from dagster_project.defs.warehouse import (
+    PUBLISHED_SCHEMAS, current_build_fingerprint, last_metadata, nothing_changed, ogi_dbt_models,
+)
 from dagster_project.storage import connect, duckdb_config, write_build_state
 from dagster_project.settings import DataHome
 
-PUBLISHED_SCHEMAS = ("main", "spec")
+
 
 
 def publish_warehouse(home: DataHome) -> dict:
@@ -113,6 +115,13 @@ def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
 )
 def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.MaterializeResult:
     home = ogi_home.home
+    if nothing_changed(home) and home.parquet_dir.is_dir():
+        context.log.info(f"{home.warehouse_db} is already built from what the work file holds: not copied again")
+        return dg.MaterializeResult(metadata={
+            **last_metadata(context.instance, context.asset_key),
+            "changed": False, "path": dg.MetadataValue.path(str(home.warehouse_db)),
+            "parquet_dir": dg.MetadataValue.path(str(home.parquet_dir)),
+            "size_bytes": home.warehouse_db.stat().st_size})
     fingerprint = current_build_fingerprint(home)  # what this warehouse is built from
     result = publish_warehouse(home)
     with connect(home.work_db) as con:
@@ -123,6 +132,7 @@ def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) ->
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(home.warehouse_db)),
         "parquet_dir": dg.MetadataValue.path(str(home.parquet_dir)),
+        "changed": True,
         "size_bytes": result["bytes"],
         "publish_seconds": round(result["seconds"], 2),
         "row_counts": dg.MetadataValue.json(marts),

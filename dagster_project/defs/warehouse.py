@@ -4,6 +4,7 @@ dbt writes into the work DuckDB file (profile reads OGI_WORK_DB); its tests beco
 so a structural fault (duplicate key, unknown code, broken relationship) fails the build and
 blocks publishing."""
 
+import functools
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from dagster_project import progress
 from dagster_project.defs.resources import OgiHome
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, DataHome
 from dagster_project.storage import connect, ingest_fingerprint, read_build_state
 
 
@@ -50,18 +51,30 @@ def ensure_manifest() -> Path:
     return dbt_project.manifest_path
 
 
-# The reruns (dagster_project/defs/reruns.py) rewrite ingest rows: the staging models that read
-# them come after, so a rerun job rebuilds the warehouse in the right order.
-RERUN_KEYS = [dg.AssetKey(["ingest", "rerun_document"]), dg.AssetKey(["ingest", "rerun_year"])]
-_READS_REPORTS = ("stg_ingest__reports", "stg_ingest__report_values", "stg_ingest__quarantine")
+PUBLISHED_SCHEMAS = ("main", "spec")  # what publish copies into warehouse/ogi.duckdb (marts and seeds)
+_PREVIEW_ROWS = 5
 
 
 class OgiDbtTranslator(DagsterDbtTranslator):
+    """Groups by layer; storage is where a BI tool finds the table: ``ogi.<schema>.<table>`` in the published
+    warehouse for marts and seeds, ``ogi_work.<schema>.<view>`` for the staging views (the work file only),
+    never the parse-only database the manifest was written against."""
+
     def get_asset_spec(self, manifest, unique_id, project):
         spec = super().get_asset_spec(manifest, unique_id, project)
-        if unique_id.split(".")[-1] in _READS_REPORTS:
-            spec = spec.merge_attributes(deps=RERUN_KEYS)
-        return spec
+        node = manifest.get("nodes", {}).get(unique_id)
+        if not node or node.get("resource_type") not in ("model", "seed"):
+            return spec
+        schema, alias = node["schema"], node.get("alias") or node["name"]
+        published = schema in PUBLISHED_SCHEMAS
+        home = DataHome.from_env()
+        storage = {
+            "dagster/table_name": f"{'ogi' if published else 'ogi_work'}.{schema}.{alias}",
+            "storage": dg.MetadataValue.path(str(home.warehouse_db if published else home.work_db)),
+        }
+        if published and schema == "main":
+            storage["parquet"] = dg.MetadataValue.path(str(home.parquet_dir / f"{alias}.parquet"))
+        return spec.merge_attributes(metadata=storage)
 
     def get_group_name(self, dbt_resource_props):
         if dbt_resource_props["resource_type"] == "seed":
@@ -80,18 +93,136 @@ ensure_manifest()
 )
 def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_home: OgiHome):
     home = ogi_home.home
-    if home.warehouse_db.exists() and current_build_fingerprint(home) == published_build_fingerprint(home):
-        # nothing dbt reads has changed since the published build: the nightly no-op run stops here,
-        # and the checks and publishing downstream are skipped with it
-        context.log.info("ingest unchanged since the published warehouse was built: dbt build skipped")
-        return
+    if nothing_changed(home):
+        carried = carried_check_results(context.instance, context.selected_asset_check_keys)
+        if carried is not None:
+            # nothing dbt reads has changed since the published warehouse was built: no dbt build; every table
+            # is reported unchanged and every dbt test keeps its last result, so the checks and publish downstream
+            # run (and find nothing to do) instead of showing "Skipped"
+            context.log.info("ingest unchanged since the published warehouse was built: dbt build skipped")
+            yield from unchanged_outputs(context, home)
+            yield from carried
+            return
     total = len(context.selected_output_names)  # models, seeds and the dbt tests mapped to asset checks
     done = 0
+    events = []
     for event in dbt.cli(["build"], context=context).stream():
         if isinstance(event, (dg.Output, dg.AssetMaterialization, dg.AssetCheckResult)):
             done += 1
             progress.report("dbt build", min(done, total), total)
+        events.append(event)
+    # dbt holds the work file's write lock while it runs: the tables are described once it has exited
+    described = describe_tables(home, [e.metadata.get("unique_id") for e in events if isinstance(e, dg.Output)])
+    for event in events:
+        if isinstance(event, dg.Output):
+            unique_id = event.metadata.get("unique_id")
+            extra = described.get(unique_id.value if isinstance(unique_id, dg.TextMetadataValue) else unique_id)
+            if extra:
+                event = event.with_metadata({**event.metadata, **extra})
         yield event
+
+
+def nothing_changed(home) -> bool:
+    """Nothing dbt reads has changed since the published warehouse was built."""
+    return home.warehouse_db.exists() and current_build_fingerprint(home) == published_build_fingerprint(home)
+
+
+def _node(unique_id: str) -> dict | None:
+    manifest = _manifest()
+    return manifest["nodes"].get(unique_id)
+
+
+@functools.cache
+def _manifest() -> dict:
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
+def describe_tables(home, unique_ids) -> dict[str, dict]:
+    """Row count, column types (as DuckDB has them, with the dbt descriptions) and the first rows of every built
+    table; a view gets its columns only (counting it would run its query)."""
+    out: dict[str, dict] = {}
+    with connect(home.work_db, read_only=True) as con:
+        for unique_id in filter(None, (u.value if isinstance(u, dg.TextMetadataValue) else u for u in unique_ids)):
+            node = _node(unique_id)
+            if not node:
+                continue
+            schema, alias = node["schema"], node.get("alias") or node["name"]
+            columns = con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = ? AND table_name = ? ORDER BY column_index", [schema, alias]).fetchall()
+            if not columns:
+                continue
+            docs = node.get("columns", {})
+            meta: dict = {"dagster/column_schema": dg.TableSchema(columns=[
+                dg.TableColumn(name=c, type=t, description=(docs.get(c) or {}).get("description") or None)
+                for c, t in columns])}
+            if node.get("config", {}).get("materialized") != "view":
+                relation = f'"{schema}"."{alias}"'
+                (meta["dagster/row_count"],) = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0]
+                head = con.execute(f"SELECT * FROM {relation} LIMIT {_PREVIEW_ROWS}")
+                names = [d[0] for d in head.description]
+                meta["preview"] = dg.MetadataValue.md(_markdown_table(names, head.fetchall()))
+            out[unique_id] = meta
+    return out
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("|", "\\|").replace("\n", " ")
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _markdown_table(names: list[str], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) if rows else "(no rows)"
+
+
+def carried_check_results(instance: dg.DagsterInstance, keys) -> list[dg.AssetCheckResult] | None:
+    """Each check's last completed result, re-stated for a run in which nothing changed; None when one of them
+    has never completed (this instance never built the warehouse: build it)."""
+    from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+
+    storage = instance.event_log_storage
+    out = []
+    for key in sorted(keys, key=str):
+        history = storage.get_asset_check_execution_history(
+            key, limit=1, status=set(COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES))
+        evaluation = history[0].evaluation if history else None
+        if evaluation is None:
+            return None
+        out.append(dg.AssetCheckResult(
+            asset_key=key.asset_key, check_name=key.name, passed=evaluation.passed, severity=evaluation.severity,
+            metadata={"carried_over_from_run": history[0].run_id, **evaluation.metadata,
+                      "why": "nothing the warehouse is built from changed since that run"}))
+    return out
+
+
+def unchanged_outputs(context: dg.AssetExecutionContext, home):
+    """One unchanged Output per selected table, in the order of the dbt graph (Dagster wants it)."""
+    import graphlib
+
+    fingerprint = current_build_fingerprint(home)
+    assets_def = context.assets_def
+    by_key = {assets_def.get_output_name_for_asset_key(k): k for k in assets_def.keys}
+    deps = assets_def.asset_deps
+    order = list(graphlib.TopologicalSorter({k: deps.get(k, set()) for k in assets_def.keys}).static_order())
+    rank = {k: i for i, k in enumerate(order)}
+    for name in sorted((n for n in context.selected_output_names if n in by_key), key=lambda n: rank[by_key[n]]):
+        yield dg.Output(None, output_name=name, metadata={
+            **last_metadata(context.instance, by_key[name]), "changed": False, "build_fingerprint": fingerprint[:16]})
+
+
+def last_metadata(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict:
+    """The metadata of an asset's last materialization that changed it (row count, columns, preview…), with the run
+    that built it, so an unchanged asset still shows what it holds."""
+    for record in instance.fetch_materializations(key, limit=20).records:
+        metadata = dict(record.asset_materialization.metadata) if record.asset_materialization else {}
+        changed = metadata.get("changed")
+        if "built_in_run" in metadata or not (isinstance(changed, dg.BoolMetadataValue) and changed.value is False):
+            metadata.setdefault("built_in_run", dg.MetadataValue.text(record.run_id))
+            return metadata
+    return {}
 
 
 def current_build_fingerprint(home) -> str:
