@@ -82,8 +82,10 @@ def export_environment(home: DataHome) -> None:
 
 
 INSTANCE_CONFIG = """# written by ogi: the instance keeps its runs, events and check results in this folder (the default storage).
-# Usage statistics are off: nothing leaves the machine.
+# Usage statistics are off: nothing leaves the machine; no welcome dialog over the UI's first page.
 telemetry:
+  enabled: false
+nux:
   enabled: false
 """
 

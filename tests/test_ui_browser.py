@@ -1,6 +1,7 @@
 """The UI in a real browser: `ogi ui` (dagster dev) on a data home built from the sample corpus, and headless
-Chromium (Playwright) rerunning one year from the asset page — Materialize… → pick one partition → Launch —
-until the run page says Success; then the instance confirms that only that partition was materialized.
+Chromium (Playwright) rerunning one year from the job ogi_rerun_year — its launchpad → pick the year among the
+partitions (the years the corpus has) → Launch Run — until the run page says Success; then the instance confirms
+that the run re-read that year only and rebuilt and republished the warehouse.
 
 Needs Debian's chromium (/usr/bin/chromium; `make test` installs it through `make browser`). Playwright's own
 browser builds are never downloaded."""
@@ -30,15 +31,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
-ASSET = ["ingest", "rerun_year"]
+JOB = "ogi_rerun_year"
 YEAR = "2022"  # one report of the sample corpus
 RUN_QUERY = """query ($runId: ID!) { runOrError(runId: $runId) { __typename
   ... on Run { status jobName tags { key value } assetSelection { path } } } }"""
 ASSET_QUERY = """query ($key: AssetKeyInput!) {
-  assetOrError(assetKey: $key) { ... on Asset { assetMaterializations { partition runId } } }
-  assetNodeOrError(assetKey: $key) { ... on AssetNode {
-    assetPartitionStatuses { ... on DefaultPartitionStatuses { materializedPartitions } } } }
-  runsOrError { ... on Runs { results { runId jobName } } } }"""
+  assetOrError(assetKey: $key) { ... on Asset { assetMaterializations(limit: 1) { partition runId } } } }"""
 
 
 def group_members(pgid: int) -> list[int]:
@@ -130,40 +128,32 @@ def extracted_at(home: Path) -> dict[str, tuple]:
                 con.execute("select report_id, year, extracted_at from ingest.reports").fetchall()}
 
 
-def test_rerun_one_year_from_the_asset_page(home, ui, tmp_path):
+def test_rerun_one_year_from_the_ui(home, ui, tmp_path):
     url, log = ui
     before = extracted_at(home)
     assert any(str(year) == YEAR for year, _ in before.values())
+    published = (home / "warehouse" / "ogi.duckdb").stat().st_mtime_ns
     with sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 900})
         page = browser.new_page()
         try:
-            page.goto(f"{url}/assets/{'/'.join(ASSET)}")
-            page.get_by_role("button", name="Materialize…").click(timeout=90_000)  # once the code location loaded
-            dialog = page.get_by_role("dialog").filter(has_text="Launch runs to materialize")
-            expect(dialog).to_be_visible()
-            dialog.locator("[aria-haspopup=dialog]").click()  # the partition picker
-            # start from none selected, whatever the dialog preselected: "Select all" until it is clear
-            select_all = page.get_by_role("menuitem").filter(has_text=re.compile(r"^Select all"))
-            for _ in range(3):
-                box = select_all.get_by_role("checkbox")
-                if not box.is_checked() and not box.evaluate("e => e.indeterminate"):
-                    break
-                select_all.click()
-            page.get_by_placeholder("Filter partitions").fill(YEAR)
-            page.get_by_role("menuitem").filter(has=page.get_by_title(YEAR, exact=True)).click()
-            dialog.get_by_text("Launch runs to materialize").click()  # close the partition list
-            expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
-            dialog.get_by_role("button", name=re.compile(r"^Launch (1 run|run)$")).click()
-            page.get_by_role("link", name="View", exact=True).click()  # the "Launched run …" toast
-            page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"))
+            page.goto(f"{url}/locations/ogi/jobs/{JOB}/playground")
+            page.get_by_placeholder("Partition").click(timeout=90_000)  # once the code location loaded
+            years = [item.inner_text() for item in page.get_by_role("menuitem").all()]
+            assert years == ["2017", "2018", "2020", "2022"]  # the corpus's years, no 2008–2030 range
+            page.get_by_role("menuitem").filter(has_text=re.compile(f"^{YEAR}$")).click()
+            expect(page.get_by_text(f"partition: {YEAR}")).to_be_visible()
+            expect(page.get_by_text("years:")).to_be_visible()  # the partition's run config: extraction's years
+            page.screenshot(path=str(tmp_path / "launchpad.png"))
+            page.get_by_role("button", name="Launch Run").click()
+            page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}"), timeout=60_000)
             run_id = re.search(r"/runs/([0-9a-f-]{36})", page.url).group(1)
             status = page.get_by_text(re.compile(r"^(Success|Failure|Canceled)$"))
-            expect(status).to_be_visible(timeout=120_000)
+            expect(status).to_be_visible(timeout=240_000)
             assert status.inner_text() == "Success", f"run {run_id}: {status.inner_text()}\n{tail(log)}"
-            expect(page.get_by_text(f"partition: {YEAR}")).to_be_visible()
+            page.screenshot(path=str(tmp_path / "run.png"))
         except BaseException:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
             (tmp_path / "failure.html").write_text(page.content())
@@ -173,15 +163,12 @@ def test_rerun_one_year_from_the_asset_page(home, ui, tmp_path):
             browser.close()
 
     run = graphql(url, RUN_QUERY, runId=run_id)["runOrError"]
-    assert run["__typename"] == "Run" and run["status"] == "SUCCESS", run
+    assert run["__typename"] == "Run" and run["status"] == "SUCCESS" and run["jobName"] == JOB, run
     tags = {t["key"]: t["value"] for t in run["tags"]}
-    assert tags["dagster/partition"] == YEAR and tags.get("dagster/from_ui") == "true"
-    assert [a["path"] for a in run["assetSelection"]] == [ASSET]
-    data = graphql(url, ASSET_QUERY, key={"path": ASSET})
-    assert data["assetOrError"]["assetMaterializations"] == [{"partition": YEAR, "runId": run_id}]
-    assert data["assetNodeOrError"]["assetPartitionStatuses"]["materializedPartitions"] == [YEAR]
-    others = [r for r in data["runsOrError"]["results"] if r["jobName"] != "ogi_full_build"]
-    assert [r["runId"] for r in others] == [run_id]
+    assert tags["dagster/partition"] == YEAR
+    published_by = graphql(url, ASSET_QUERY, key={"path": ["published_warehouse"]})["assetOrError"]
+    assert published_by["assetMaterializations"][0]["runId"] == run_id  # rebuilt and republished by this run
+    assert (home / "warehouse" / "ogi.duckdb").stat().st_mtime_ns > published
     # and in the work file: that year's reports were extracted again, no other
     after = extracted_at(home)
     changed = {sha for sha in after if after[sha] != before[sha]}
