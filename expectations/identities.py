@@ -8,13 +8,16 @@ to read another one.
 """
 from __future__ import annotations
 
-import csv
 import enum
 import functools
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from extractors import spec as _spec
+# one Indicator and one ApplicantType class, the spec's (extractors.spec); re-exported here
+from extractors.spec import ApplicantType, Indicator, load_applicant_types, load_indicators, read_csv
 
 __all__ = [
     "ApplicantType",
@@ -29,16 +32,14 @@ __all__ = [
     "spec_dir",
 ]
 
-ERAS = frozenset({"v2008", "v2019", "v2021"})
+ERAS = frozenset(_spec.ERAS)  # the table formats of formats.csv
 SEVERITIES = frozenset({"error", "warn"})
 
 
 def spec_dir() -> Path:
     """The spec folder: ``$OGI_SPEC_DIR`` if set, else ``<project>/dbt/seeds/spec`` (one definition,
-    the extractors')."""
-    from extractors.catalogue import spec_dir as _spec_dir
-
-    return _spec_dir().expanduser().resolve()
+    extractors.spec's), resolved."""
+    return _spec.spec_dir().expanduser().resolve()
 
 
 class Scope(enum.StrEnum):
@@ -112,26 +113,6 @@ class Identity:
         return f"{self.code}: {self.lhs_text} = {self.rhs_text} [{self.scope}; {'|'.join(sorted(self.eras))}]"
 
 
-@dataclass(frozen=True, slots=True)
-class Indicator:
-    code: str
-    eras: frozenset[str]
-    section: str
-    label_zh: str
-    unit: str
-    parent_code: str | None
-    breakdown: str  # 'applicant' | 'none'
-    concept: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicantType:
-    code: str
-    label_zh: str
-    parent_code: str | None
-    column_order: int
-
-
 @dataclass(frozen=True)
 class Spec:
     """The parts of the shared contract the suites and the Dagster check specs need."""
@@ -149,14 +130,6 @@ class Spec:
     def applicant_rows(self, era: str) -> tuple[str, ...]:
         """Indicator codes with an applicant breakdown in an era (the rows of the requests table)."""
         return tuple(i.code for i in self.indicators if i.breakdown == "applicant" and era in i.eras)
-
-
-def _split_eras(text: str, where: str) -> frozenset[str]:
-    eras = frozenset(e.strip() for e in text.split("|") if e.strip())
-    unknown = eras - ERAS
-    if not eras or unknown:
-        raise ValueError(f"{where}: unknown era(s) {sorted(unknown) or text!r}")
-    return eras
 
 
 def parse_expression(text: str) -> tuple[Term, ...]:
@@ -219,35 +192,10 @@ def _classify(scope_text: str, lhs: tuple[Term, ...], rhs: tuple[Term, ...], cod
     return by_text
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 @functools.lru_cache(maxsize=8)
 def _load_spec(directory: Path) -> Spec:
-    indicators = tuple(
-        Indicator(
-            code=row["code"].strip(),
-            eras=_split_eras(row["eras"], f"indicators.csv {row['code']}"),
-            section=row["section"].strip(),
-            label_zh=row["label_zh"],
-            unit=row["unit"].strip(),
-            parent_code=row["parent_code"].strip() or None,
-            breakdown=row["breakdown"].strip(),
-            concept=(row.get("concept") or "").strip() or None,
-        )
-        for row in _read_csv(directory / "indicators.csv")
-    )
-    applicant_types = tuple(
-        ApplicantType(
-            code=row["code"].strip(),
-            label_zh=row["label_zh"],
-            parent_code=row["parent_code"].strip() or None,
-            column_order=int(row["column_order"]),
-        )
-        for row in _read_csv(directory / "applicant_types.csv")
-    )
+    indicators = load_indicators(directory)
+    applicant_types = load_applicant_types(directory)
     by_code = {i.code: i for i in indicators}
     applicant_codes = {a.code for a in applicant_types}
     if by_code.keys() & applicant_codes:
@@ -255,7 +203,7 @@ def _load_spec(directory: Path) -> Spec:
 
     identities = []
     seen: set[str] = set()
-    for row in _read_csv(directory / "identities.csv"):
+    for row in read_csv(directory / "identities.csv"):
         code = row["code"].strip()
         if code in seen:
             raise ValueError(f"identities.csv: duplicate identity code {code!r}")
@@ -268,7 +216,7 @@ def _load_spec(directory: Path) -> Spec:
         identities.append(
             Identity(
                 code=code,
-                eras=_split_eras(row["eras"], f"identity {code}"),
+                eras=_spec.split_eras(row["eras"], f"identity {code}"),
                 scope=_classify(row["scope"], lhs, rhs, code, by_code, applicant_codes),
                 scope_text=row["scope"].strip(),
                 lhs=lhs,

@@ -5,49 +5,16 @@ against: the printed row label (requests, v2008 tables) or the (row, column) pai
 """
 from __future__ import annotations
 
-import csv
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from extractors.normalize.text import label_key
+# the spec's loader (extractors.spec); ERAS, spec_dir, Indicator and ApplicantType are re-exported from here
+from extractors.spec import ERAS, ApplicantType, Indicator, identity_rows, load_applicant_types, load_indicators, spec_dir
 
-ERAS = ("v2008", "v2019", "v2021")
-
-
-def spec_dir() -> Path:
-    env = os.environ.get("OGI_SPEC_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "spec"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    eras: frozenset[str]
-    section: str
-    label_zh: str
-    unit: str
-    parent_code: str | None
-    breakdown: str
-    concept: str | None
-    notes: str
-
-    @property
-    def is_derived(self) -> bool:
-        return self.notes.startswith("derived") or "sum of its three sub-rows" in self.notes
-
-    @property
-    def has_applicants(self) -> bool:
-        return self.breakdown == "applicant"
-
-
-@dataclass(frozen=True)
-class ApplicantType:
-    code: str
-    label_zh: str
-    column_order: int
+__all__ = ["ERAS", "ApplicantType", "Catalogue", "CatalogueIdentity", "Indicator", "load_catalogue", "spec_dir"]
 
 
 @dataclass(frozen=True)
@@ -103,11 +70,6 @@ class Catalogue:
         return cached
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def _printed_row_label(ind: Indicator) -> str:
     """三（三）1.属于国家秘密 → 属于国家秘密 ; 三（三）不予公开 小计 → 不予公开 ; 四、行政复议数量 → 行政复议数量."""
     label = ind.label_zh.replace(" 小计", "")
@@ -123,18 +85,8 @@ def _printed_row_label(ind: Indicator) -> str:
 @lru_cache(maxsize=4)
 def load_catalogue(directory: str | None = None) -> Catalogue:
     base = Path(directory) if directory else spec_dir()
-    indicators = {}
-    for row in _read_csv(base / "indicators.csv"):
-        indicators[row["code"]] = Indicator(
-            code=row["code"], eras=frozenset(row["eras"].split("|")), section=row["section"],
-            label_zh=row["label_zh"], unit=row["unit"], parent_code=row["parent_code"] or None,
-            breakdown=row["breakdown"], concept=row["concept"] or None, notes=row["notes"],
-        )
-    applicants = sorted(
-        (ApplicantType(r["code"], r["label_zh"], int(r["column_order"]))
-         for r in _read_csv(base / "applicant_types.csv")),
-        key=lambda a: a.column_order,
-    )
+    indicators = {ind.code: ind for ind in load_indicators(base)}
+    applicants = sorted(load_applicant_types(base), key=lambda a: a.column_order)
     cat = Catalogue(indicators=indicators, applicant_types=applicants)
     active_cols: set[str] = set()
     for era in ERAS:
@@ -162,12 +114,9 @@ def load_catalogue(directory: str | None = None) -> Catalogue:
 
 
 def _identities(base: Path, cat: Catalogue) -> list[CatalogueIdentity]:
-    path = base / "identities.csv"
-    if not path.exists():
-        return []
     applicants = {a.code for a in cat.applicant_types}
     out = []
-    for row in _read_csv(path):
+    for row in identity_rows(base):
         lhs, rhs = _terms(row["lhs"]), _terms(row["rhs"])
         if row["severity"].strip() != "error" or lhs is None or rhs is None:
             continue

@@ -7,11 +7,12 @@ from functools import lru_cache
 from extractors.catalogue import Catalogue
 from extractors.document import Token
 from extractors.normalize.text import label_key
+from extractors.spec import ERAS, era_by_code, era_of_year
 
 _MAX_LABEL_CHARS = 70
-# v2008 ends with the 2018 reports; a page with no table is dated by its year (formats.md §1.2).
-_LAST_V2008_YEAR = 2018
-_FIRST_V2021_YEAR = 2021
+# The years each format covers are formats.csv's (v2008 ends with the 2018 reports, v2021 starts with the 2021
+# ones); a page with no table is dated by its year (formats.md §1.2).
+_FIRST_V2021_YEAR = era_by_code("v2021").first_year
 
 
 @lru_cache(maxsize=32768)
@@ -69,7 +70,7 @@ def detect_era(tokens: list[Token], cat: Catalogue, year: int | None) -> tuple[s
     scores = era_scores(tokens, cat)
     best = max(scores.values(), default=0)
     if best >= 2:
-        for era in ("v2021", "v2019", "v2008"):
+        for era in reversed(ERAS):  # newest first
             if scores.get(era) == best:
                 return era, True
     # 表三 alone (no 表二): its rows are shared by v2019 and v2021; the (六) sub-rows are v2021 only.
@@ -84,13 +85,12 @@ def detect_era(tokens: list[Token], cat: Catalogue, year: int | None) -> tuple[s
     if requests_rows >= 2:
         # and no row or column of either format's own: a capture that lost the header rows (formats.md §7.V) and
         # prints no （六） sub-rows; the report year tells (formats.md §1.2)
-        if not scores.get("v2021") and not scores.get("v2019") and year is not None and year >= _FIRST_V2021_YEAR:
+        if (not scores.get("v2021") and not scores.get("v2019") and year is not None
+                and _FIRST_V2021_YEAR is not None and year >= _FIRST_V2021_YEAR):
             return "v2021", True
         return ("v2021" if scores.get("v2021") else "v2019"), True
-    # No table to tell: a report is dated by its year, as formats.md §1.2 dates the eras (v2019 for the 2019
-    # and 2020 reports, v2021 from 2021), so the prose of a report whose tables are images is still read.
+    # No table to tell: a report is dated by its year, as formats.csv dates the eras (formats.md §1.2: v2019 for
+    # the 2019 and 2020 reports, v2021 from 2021), so the prose of a report whose tables are images is still read.
     if year is not None:
-        if year <= _LAST_V2008_YEAR:
-            return "v2008", False
-        return ("v2019" if year < _FIRST_V2021_YEAR else "v2021"), False
+        return era_of_year(year), False
     return "unknown", False

@@ -485,9 +485,18 @@ def agency_kind(name: str | None) -> str | None:
 # ---------------------------------------------------------------- gazetteer clues
 _FOOTER = re.compile(r"主办单位\s*[:：]\s*(?P<v>[\u4e00-\u9fff（）()]{2,40})")
 _ADDRESS = re.compile(r"(?:地址|通讯地址|联系地址)\s*[:：]\s*(?P<v>[\u4e00-\u9fff0-9\-号路街道镇乡村巷弄栋楼室（）()]{4,60})")
-_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|传真)\s*[:：]?\s*(?P<v>[(（]?0\d{2,3}[)）]?[\-—\s]?\d{7,8}|\d{7,8})")
-_POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(?P<v>\d{6})(?!\d)")
-_ICP = re.compile(r"(?P<v>[\u4e00-\u9fff])ICP备\s*\d{6,10}号")
+# The phone / postcode / ICP clue patterns, in one place (extractors.gazetteer.resolver imports them):
+# labelled in a page's text (find_clues) ...
+PHONE_CLUE = re.compile(r"(?:电话|联系电话|咨询电话|传真)\s*[:：]?\s*(?P<v>[(（]?0\d{2,3}[)）]?[\-—\s]?\d{7,8}|\d{7,8})")
+POSTCODE_CLUE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(?P<v>\d{6})(?!\d)")
+ICP_CLUE = re.compile(r"(?P<v>[\u4e00-\u9fff])ICP备\s*\d{6,10}号")
+# ... labelled in a normalised footer (the resolver's fallback when no clue was given) ...
+FOOTER_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|Tel|TEL)[:]?((?:\+?86)?[-(]?0\d{2,3}[-)]?\d{7,8})")
+FOOTER_POSTCODE = re.compile(r"(?:邮编|邮政编码)[:]?(\d{6})(?!\d)")
+# ... and read out of a clue's value: the area code and number, the six digits, the province abbreviation
+PHONE_VALUE = re.compile(r"(?:\+?86|0086)?[-\s]*\(?(0\d{2,3})\)?[-\s]*(\d{7,8})(?!\d)")
+POSTCODE_VALUE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+ICP_VALUE = re.compile(r"([\u4e00-\u9fff])ICP", re.IGNORECASE)
 
 
 _INDEX_CODE = re.compile(r"索引号\s*[:：|]?\s*\|?\s*(?P<v>\d{6})(?=\d{3}(?!\d)|[^\d]|$)")
@@ -512,11 +521,11 @@ def find_clues(text: str) -> dict[str, str | None]:
         m = pattern.search(text)
         return m.group("v").strip() if m else None
 
-    icp = _ICP.search(text)
+    icp = ICP_CLUE.search(text)
     return {
         "footer": first(_FOOTER),
         "address": first(_ADDRESS),
-        "phone": first(_PHONE),
-        "postcode": first(_POSTCODE),
+        "phone": first(PHONE_CLUE),
+        "postcode": first(POSTCODE_CLUE),
         "icp": icp.group(0) if icp else None,
     }

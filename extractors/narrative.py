@@ -9,7 +9,6 @@ around the number; a zero statement matches only a clause about exactly its indi
 """
 from __future__ import annotations
 
-import csv
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from extractors.catalogue import Catalogue, load_catalogue
 from extractors.model import ExtractedValue
+from extractors.spec import ERAS, EXTRACTION_DIR, read_csv
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -93,8 +93,8 @@ def _anchors(source: str) -> tuple[str, ...]:
     return tuple(runs)
 
 
-PATTERNS_CSV = Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "extraction" / "prose_patterns.csv"
-_ERAS = ("v2008", "v2019", "v2021")
+PATTERNS_CSV = EXTRACTION_DIR / "prose_patterns.csv"
+_ERAS = ERAS  # the table formats of formats.csv (extractors.spec): one code column each in prose_patterns.csv
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,7 @@ def _words(text: str) -> tuple[str, ...]:
 def load_patterns(path: Path = PATTERNS_CSV) -> tuple[Pattern, ...]:
     """The prose patterns, in file order (loaded once; checked against the catalogue)."""
     cat = load_catalogue()
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_csv(path)
     ids = [r["id"] for r in rows]
     if len(set(ids)) != len(ids):
         raise ValueError(f"prose patterns: duplicate ids in {path}")

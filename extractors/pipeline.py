@@ -20,6 +20,7 @@ from extractors.narrative import PATTERNS, PATTERNS_CSV, conflicts, prose_text, 
 from extractors.normalize.decode import decode_bytes
 from extractors.normalize.office import DOCX, document_from_docx, document_from_pdf, is_docx
 from extractors.normalize.page_script import normalize_page_script
+from extractors.spec import ERAS, FORMATS_CSV
 from extractors.tables import TableReader, group_rows
 
 # Bump when extraction output changes: the fingerprint below is part of every extraction's key,
@@ -42,12 +43,13 @@ def extraction_data_files() -> list[Path]:
     """Every data file extraction reads, as one list: the CSVs of the catalogue's folder (spec_dir():
     indicators, applicant types, identities — the digit-run cutter reads the identities), of the gazetteer's
     (gazetteer seed_dir(): divisions, townships, functional zones, phone/post codes, ICP, agency_overrides.csv)
-    and of the prose patterns' (dbt/seeds/extraction/). A glob of the folders, so a seed added there is hashed
-    too; both folders follow their loaders' overrides ($OGI_SPEC_DIR, $OGI_GAZETTEER_DIR)."""
+    and of the prose patterns' (dbt/seeds/extraction/: also the derived indicators and the label aliases), plus
+    dbt/seeds/formats.csv (the years of each era, extractors.spec). A glob of the folders, so a seed added there
+    is hashed too; both folders follow their loaders' overrides ($OGI_SPEC_DIR, $OGI_GAZETTEER_DIR)."""
     from extractors.gazetteer.data import seed_dir
 
     folders = (spec_dir(), seed_dir(), PATTERNS_CSV.parent)
-    return [path for folder in folders for path in sorted(Path(folder).glob("*.csv"))]
+    return [path for folder in folders for path in sorted(Path(folder).glob("*.csv"))] + [FORMATS_CSV]
 
 
 def parser_fingerprint() -> str:
@@ -182,7 +184,7 @@ def extract_document(doc: Document, *, sha256: str, encoding: str, script: str,
 
     warnings: list[str] = list(doc.notes)
     values = []
-    if era in ("v2008", "v2019", "v2021"):
+    if era in ERAS:
         reader = TableReader(cat, era)
         reader.read(group_rows(doc.tokens))
         values = reader.values

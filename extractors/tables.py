@@ -17,13 +17,15 @@ from extractors.digit_runs import READ_BY_CELL, Run, describe, identity_instance
 from extractors.document import Token
 from extractors.model import ExtractedValue
 from extractors.normalize.text import NA_MARKS, UNIT_WORDS, convert_amount, label_key, parse_number
+from extractors.spec import label_aliases
 
 # A token longer than this (after normalization) is prose, not a label.
 _MAX_LABEL_CHARS = 70
 _HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
 _SECTION_END_WORDS = ("情况", "事项", "措施", "问题", "概述")
-# Printed applicant-column headers and their variants (formats.md §2.2, §7.R); codes from the spec.
-_APPLICANT_ALIASES = {"其他组织": "其他", "合计": "总计"}
+# Printed applicant-column headers and their variants (formats.md §2.2, §7.R), applied in order; codes from the
+# spec, the variants from dbt/seeds/extraction/label_aliases.csv.
+_APPLICANT_ALIASES = label_aliases("applicant_header")
 _APPLICANT_GROUP = "法人或其他组织"
 _REVIEW_ROW_COUNT = 15
 _YUAN_HEADER = re.compile(r"[(（:：]元")

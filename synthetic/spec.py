@@ -4,6 +4,9 @@ Codes, row labels, units, parents and identities come from ``dbt/seeds/spec/*.cs
 hold is the printed *layout*: group labels that are only rowspan cells, column headers whose printed form differs
 from the catalogue label, the parenthetical notes the official templates print after some labels. Those are kept
 in the small ``PRINTED_*`` tables below, copied from ``formats.md`` (§2, §3.2); everything else is derived.
+
+This module keeps its own CSV reader and ``Indicator`` on purpose, apart from ``extractors.spec``: the generator is
+an independent oracle of the extractors, so a fault in their spec loading cannot hide in both.
 """
 from __future__ import annotations
 

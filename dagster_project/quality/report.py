@@ -18,6 +18,7 @@ import duckdb
 
 from dagster_project.quality.svg import (ERA_COLOURS, FAIL, NEUTRAL, PASS, STATUS_COLOURS, count_colour, esc,
                                          grid, hbar, legend, rate_colour, stacked_columns, stacked_hbar)
+from extractors.spec import FORMATS
 
 _esc = esc
 FONT_STACK = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
@@ -32,7 +33,7 @@ STYLE = (f"body{{font-family:{FONT_STACK};max-width:1100px;margin:2em auto;color
          ".status-not_checked{color:#777}figure{margin:1.2em 0}figcaption{color:#555;font-size:13px}"
          "h2{border-bottom:2px solid #ddd;padding-bottom:2px;margin-top:1.8em}")
 LEVELS = ("province", "prefecture", "county", "township", "unplaced")
-ERAS = ("v2008", "v2019", "v2021", "unknown")
+ERAS = FORMATS  # every format of formats.csv, 'unknown' last (extractors.spec)
 
 
 class Raw(str):

@@ -1,7 +1,6 @@
 """Loading the gazetteer seeds (dbt/seeds/gazetteer/*.csv) into lookup structures, once."""
 from __future__ import annotations
 
-import csv
 import os
 import re
 import threading
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from extractors.gazetteer.text import (autonomous_county_short_forms, normalize_text, prefecture_short_forms,
                                        province_short_forms)
+from extractors.spec import read_csv  # the one CSV reader
 
 ENV_DIR = "OGI_GAZETTEER_DIR"
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -147,19 +147,14 @@ def _year_span(sources) -> tuple[int, int]:
     return (min(years), max(years))
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def load(root: Path) -> Gazetteer:
     g = Gazetteer(root=root)
-    divisions = _read(root / "division_version.csv")
+    divisions = read_csv(root / "division_version.csv")
     for r in divisions:
         g.units_by_code[r["code6"]].append(Unit(
             r["code6"], r["name"], r["level"], r["parent_code6"], int(r["valid_from"]),
             _int(r["valid_to"])))
-    towns = _read(root / "township_version.csv")
+    towns = read_csv(root / "township_version.csv")
     seen_2015 = {r["code9"] for r in towns if int(r["valid_from"]) <= 2015}
     for r in towns:
         vf = int(r["valid_from"])
@@ -190,7 +185,7 @@ def load(root: Path) -> Gazetteer:
     # ---- functional zones and other bodies the NBS list lacks (formats.md §7.W), filed under a division
     path = root / "ref_functional_zone.csv"
     if path.exists():
-        for r in _read(path):
+        for r in read_csv(path):
             code = r["code6"].strip()
             filed = g.units_by_code.get(code)
             if not filed:
@@ -215,21 +210,21 @@ def load(root: Path) -> Gazetteer:
     g.lengths_by_first = {c: tuple(sorted(v, reverse=True)) for c, v in by_first.items()}
 
     # ---- hint tables
-    for r in _read(root / "ref_phone_area_code.csv"):
+    for r in read_csv(root / "ref_phone_area_code.csv"):
         g.phone["0" + r["area_code"].strip().lstrip("0")].append(
             (r["code6"], int(r["valid_from"]), _int(r["valid_to"])))
-    for r in _read(root / "ref_postcode_prefix.csv"):
+    for r in read_csv(root / "ref_postcode_prefix.csv"):
         g.postcode4[r["postcode_prefix"].strip().zfill(4)].append(r["code6"])
     p3: dict[str, set[str]] = defaultdict(set)
     for prefix, codes in g.postcode4.items():
         for c in codes:
             p3[prefix[:3]].add(c[:4] + "00")
     g.postcode3 = {k: sorted(v) for k, v in p3.items()}
-    for r in _read(root / "ref_icp_province.csv"):
+    for r in read_csv(root / "ref_icp_province.csv"):
         g.icp[r["abbr"].strip()] = r["province_code6"].strip()
     path = root / "agency_overrides.csv"
     if path.exists():
-        for r in _read(path):
+        for r in read_csv(path):
             name = (r.get("agency_name") or "").strip()
             code = (r.get("division_code") or "").strip()
             if name and code:

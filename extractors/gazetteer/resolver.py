@@ -43,6 +43,8 @@ from dataclasses import dataclass, field, replace
 
 from extractors.gazetteer.data import PREFIX_LEN, Gazetteer, Unit, get_gazetteer, is_placeholder
 from extractors.gazetteer.text import normalize_text
+# the phone / postcode / ICP patterns live in one place, with the clues they read
+from extractors.metadata import FOOTER_PHONE, FOOTER_POSTCODE, ICP_VALUE, PHONE_VALUE, POSTCODE_VALUE
 
 KINDS = ("provincial_government", "prefecture_government", "county_government",
          "township_government", "street_office", "department", "other")
@@ -57,11 +59,6 @@ _ORG_TAIL = re.compile(
 _FOOTER_ORG = re.compile(
     r"主办(?:单位)?[:]?(.+?)(?=$|[|,;。]|承办|协办|技术支持|维护|运维|联系|地址|电话|传真|邮编|邮政编码"
     r"|备案|[\u4e00-\u9fff]ICP|网站标识码|版权|Copyright|©|政府网站标识)")
-_ICP = re.compile(r"([\u4e00-\u9fff])ICP", re.IGNORECASE)
-_FOOTER_POST = re.compile(r"(?:邮编|邮政编码)[:]?(\d{6})(?!\d)")
-_FOOTER_PHONE = re.compile(r"(?:电话|联系电话|咨询电话|Tel|TEL)[:]?((?:\+?86)?[-(]?0\d{2,3}[-)]?\d{7,8})")
-_PHONE = re.compile(r"(?:\+?86|0086)?[-\s]*\(?(0\d{2,3})\)?[-\s]*(\d{7,8})(?!\d)")
-_POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 # a central (national) body: named with no division; 国务院/国家/中央…, a ministry (…部, not a party committee's
 # 宣传部), a 总署/总局, a river-basin commission of 水利部
 _NATIONAL = re.compile(
@@ -386,7 +383,7 @@ def places_in_text(text: str, year: int | None, gazetteer: Gazetteer | None = No
 
 def _phone_area(phone: str) -> str | None:
     s = unicodedata.normalize("NFKC", phone)
-    m = _PHONE.search(s)
+    m = PHONE_VALUE.search(s)
     if not m:
         return None
     digits = m.group(1) + m.group(2)
@@ -404,7 +401,7 @@ def _phone_hints(g: Gazetteer, phone: str, year: int | None) -> list[tuple[str, 
 
 
 def _postcode_hints(g: Gazetteer, postcode: str) -> list[tuple[str, int, str]]:
-    m = _POSTCODE.search(unicodedata.normalize("NFKC", postcode))
+    m = POSTCODE_VALUE.search(unicodedata.normalize("NFKC", postcode))
     if not m:
         return []
     pc = m.group(1)
@@ -415,7 +412,7 @@ def _postcode_hints(g: Gazetteer, postcode: str) -> list[tuple[str, int, str]]:
 
 def _icp_hints(g: Gazetteer, icp: str) -> list[tuple[str, int, str]]:
     s = normalize_text(icp)
-    m = _ICP.search(s)
+    m = ICP_VALUE.search(s)
     abbr = m.group(1) if m else (s if len(s) == 1 else None)
     if abbr and abbr in g.icp:
         return [(g.icp[abbr], 1, abbr)]
@@ -536,11 +533,11 @@ def resolve_agency(
         fnorm = normalize_text(footer)
         org = _FOOTER_ORG.search(fnorm)
         hints.append(("footer", _text_hints(g, org.group(1) if org else fnorm, year)))
-        if not icp and _ICP.search(fnorm):
+        if not icp and ICP_VALUE.search(fnorm):
             icp = fnorm
-        if not postcode and (m := _FOOTER_POST.search(fnorm)):
+        if not postcode and (m := FOOTER_POSTCODE.search(fnorm)):
             postcode = m.group(1)
-        if not phone and (m := _FOOTER_PHONE.search(fnorm)):
+        if not phone and (m := FOOTER_PHONE.search(fnorm)):
             phone = m.group(1)
     if address:
         hints.append(("address", _text_hints(g, normalize_text(address), year)))
