@@ -184,13 +184,19 @@ def carried_check_results(instance: dg.DagsterInstance, keys) -> list[dg.AssetCh
     from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
 
     storage = instance.event_log_storage
+    keys = sorted(keys, key=str)
+    latest = storage.get_latest_asset_check_execution_by_key(keys)  # one query for all; usually completed
     out = []
-    for key in sorted(keys, key=str):
-        history = storage.get_asset_check_execution_history(
-            key, limit=1, status=set(COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES))
-        evaluation = history[0].evaluation if history else None
-        if evaluation is None:
+    for key in keys:
+        record = latest.get(key)
+        if record is None or record.status not in COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES:
+            history = storage.get_asset_check_execution_history(
+                key, limit=1, status=set(COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES))
+            record = history[0] if history else None
+        evaluation = record.evaluation if record is not None else None
+        if record is None or evaluation is None:
             return None
+        history = [record]
         out.append(dg.AssetCheckResult(
             asset_key=key.asset_key, check_name=key.name, passed=evaluation.passed, severity=evaluation.severity,
             metadata={"carried_over_from_run": history[0].run_id, **evaluation.metadata,
