@@ -78,7 +78,8 @@ def test_values_reach_the_fact_table_with_evidence(built):
     with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
         n_ingest = con.execute("select count(*) from fct_indicator_evidence").fetchone()[0]
         procurement = con.execute(
-            "select v.value, v.source, v.evidence from fct_indicator_value v join fct_report r using (report_id) "
+            "select v.value, v.source, e.evidence from fct_indicator_value v join fct_report r using (report_id) "
+            "join dim_evidence e using (evidence_id) "
             "where r.year = 2020 and v.indicator_code = 'procurement_amount_wan'").fetchall()
         trainees = con.execute(
             "select v.value, v.source from fct_indicator_value v join fct_report r using (report_id) "

@@ -262,8 +262,9 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
         rows: dict[str, list] = {i: [] for i in ids}
         for r in con.execute("""
                 select e.report_id, e.value_seq, e.indicator_code, i.label_zh, e.applicant_type_code, e.value,
-                       e.raw_value, e.blank, e.source, e.read_by, e.evidence, e.is_preferred, e.raw_label
+                       e.raw_value, e.blank, e.source, e.read_by, ev.evidence, e.is_preferred, e.raw_label
                 from fct_indicator_evidence e left join dim_indicator i using (indicator_code)
+                left join dim_evidence ev using (evidence_id)
                 where e.report_id in (select unnest(?)) order by e.report_id, e.value_seq""", [ids]).fetchall():
             rows[r[0]].append(r[1:])
         failing: dict[str, list] = {i: [] for i in ids}

@@ -2,6 +2,7 @@
 -- report × indicator × applicant type that fct_indicator_value keeps: a table cell beats a derived
 -- subtotal, which beats a prose figure; then the earliest read (lowest value_seq).
 -- Unmapped rows (NULL indicator_code) are here too, never preferred (they live in fct_unmapped_value).
+-- The evidence text is stored once, in dim_evidence (evidence_id).
 with report_values as (
 
     select * from {{ ref('stg_ingest__report_values') }}
@@ -11,6 +12,12 @@ with report_values as (
 reports as (
 
     select report_id, agency_key, year, format from {{ ref('stg_ingest__reports') }}
+
+),
+
+evidence_texts as (
+
+    select evidence_id, evidence from {{ ref('dim_evidence') }}
 
 ),
 
@@ -55,7 +62,7 @@ final as (
         preferred.blank,
         preferred.approximate,
         preferred.source,
-        preferred.evidence,
+        evidence_texts.evidence_id,
         preferred.read_by,
         preferred.is_mapped,
         preferred.is_mapped and preferred.preference_rank = 1 as is_preferred,
@@ -67,6 +74,7 @@ final as (
 
     from preferred
     left join reports using (report_id)
+    left join evidence_texts on evidence_texts.evidence = preferred.evidence
 
 )
 

@@ -1,6 +1,7 @@
 -- One value per report × indicator × applicant type (applicant_type_code 'none' for indicators
 -- without an applicant breakdown): the preferred row of fct_indicator_evidence. Only catalogued
--- indicators; labels that matched no code are in fct_unmapped_value.
+-- indicators; labels that matched no code are in fct_unmapped_value. The text a value was read from is in
+-- dim_evidence (join on evidence_id), stored once for the whole warehouse.
 with evidence as (
 
     select * from {{ ref('fct_indicator_evidence') }}
@@ -26,7 +27,7 @@ final as (
         evidence.blank,
         evidence.approximate,
         evidence.source,
-        evidence.evidence,
+        evidence.evidence_id,
         evidence.read_by,
         evidence.raw_label,
         evidence.value_seq,
