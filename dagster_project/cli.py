@@ -671,8 +671,41 @@ def ui(
     data_home = _home(home, None)
     dagster = Path(sys.executable).parent / "dagster"
     console.print(f"Dagster UI on http://{host}:{port} (data home {data_home.root})")
-    raise typer.Exit(subprocess.call([str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-                                      "-h", host, "-p", str(port)], cwd=PROJECT_ROOT))
+    raise typer.Exit(_serve([str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", host, "-p",
+                             str(port)]))
+
+
+def _serve(argv: list[str]) -> int:
+    """Run dagster dev until it exits. A SIGTERM or SIGINT to this process reaches it as the Ctrl-C it shuts down
+    on (webserver, daemon and code servers with it); a second one as SIGTERM, a third after 30 s as SIGKILL. A
+    signal the shell had this process ignore (a job started with `&`) is given back to dagster dev."""
+    import signal
+
+    def child_setup() -> None:
+        os.setpgrp()  # its own group: a terminal's Ctrl-C reaches it once, through us
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    proc = subprocess.Popen(argv, cwd=PROJECT_ROOT, preexec_fn=child_setup)
+    received = []
+
+    def forward(signum, _frame) -> None:
+        received.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGINT if len(received) == 1 else signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    deadline = None
+    while True:
+        try:
+            return proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            if received and deadline is None:
+                deadline = time.monotonic() + 30
+            if deadline is not None and time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
 
 
 from dagster_project.trace import trace_command  # noqa: E402  (`ogi trace`: dagster_project/trace.py)
