@@ -4,7 +4,12 @@ to the published warehouse, then: is every injected break flagged, and no clean 
     python -m benchmarks.warehouse --n 10000 --break-share 0.1
 
 Prints wall time, docs/s, peak memory (largest process), warehouse size, the time of a second
-(no-op) run, the time of `dbt build` alone, and the flagging confusion matrix.
+(no-op) run, the time of `dbt build` alone, and the flagging confusion matrix; then issue 17's targets, each as
+the figure of this run beside its target (CPU-seconds are user + system of the run and all its children):
+
+- end to end ≥ 0.6 × extraction alone (reports per CPU-second, the same pages, extraction timed in this process)
+- a night adding 1 % new pages ≤ 5 % of the full build (CPU-seconds); a night with nothing new ≤ 5 s
+- peak memory ≤ 1.2 GB; published warehouse ≤ 6 KB and Parquet ≤ 2 KB per report
 """
 from __future__ import annotations
 
@@ -51,14 +56,47 @@ def write_corpus(landing: Path, n: int, share: float, seed: int) -> dict[str, st
     return truth
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+LAST_CPU = {"seconds": 0.0}
+
+
 def run(home: Path, landing: Path) -> tuple[dict, float]:
+    """One `ogi run`; returns its summary and wall seconds (its CPU-seconds in LAST_CPU)."""
+    cpu = _children_cpu()
     started = time.perf_counter()
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "OGI_HOME", "OGI_LANDING")}
     proc = subprocess.run([sys.executable, "-m", "dagster_project.cli", "run", "--home", str(home),
                            "--landing", str(landing), "--json"], cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
+    LAST_CPU["seconds"] = _children_cpu() - cpu
     return json.loads(proc.stdout.strip().splitlines()[-1]), time.perf_counter() - started
+
+
+def extraction_cpu_seconds(landing: Path) -> float:
+    """CPU-seconds of extract_page over every page of the landing folder, in this process (one core)."""
+    from extractors import PageError, extract_page
+
+    pages = [p.read_bytes() for p in sorted(landing.iterdir())]
+    started = time.process_time()
+    for raw in pages:
+        try:
+            extract_page(raw)
+        except PageError:
+            pass
+    return time.process_time() - started
+
+
+def directory_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _line(name: str, figure: str, target: str, met: bool) -> str:
+    return f"  {name:44s} {figure:>22s}   target {target:12s} {'met' if met else 'NOT met'}"
 
 
 def dbt_build_seconds(home: Path) -> float:
@@ -85,8 +123,18 @@ def main() -> None:
     truth = write_corpus(landing, args.n, args.break_share, args.seed)
     generated = time.perf_counter() - t0
     summary, seconds = run(home, landing)
+    full_cpu = LAST_CPU["seconds"]
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     _, noop_seconds = run(home, landing)
+    noop_cpu = LAST_CPU["seconds"]
+    extraction_cpu = extraction_cpu_seconds(landing)
+    published_bytes = (home / "warehouse" / "ogi.duckdb").stat().st_size
+    parquet_bytes = directory_bytes(home / "warehouse" / "parquet")
+    work_bytes = (home / "work" / "ogi_work.duckdb").stat().st_size
+    nightly = max(1, len(truth) // 100)  # a night adding 1 % new pages
+    write_corpus(landing, nightly, args.break_share, args.seed + 10 * args.n)
+    _, nightly_seconds = run(home, landing)
+    nightly_cpu = LAST_CPU["seconds"]
     dbt_seconds = dbt_build_seconds(home)
     with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
         status = dict(con.execute("select report_id, identity_status from fct_report").fetchall())
@@ -107,6 +155,21 @@ def main() -> None:
     print(f"  injected breaks flagged  {len(injected & flagged)}/{len(injected)} "
           f"(the injected identity among the failures: {right_identity})")
     print(f"  clean reports flagged    {len(clean & flagged)}/{len(clean)}")
+    n = len(truth)
+    e2e_rate, extraction_rate = n / full_cpu, n / extraction_cpu
+    print(f"issue 17 targets ({n} reports; CPU-seconds = user + system of the run and its children):")
+    print(_line("end to end / extraction alone (reports/CPU-s)", f"{e2e_rate:.1f} / {extraction_rate:.1f} = "
+                f"{e2e_rate / extraction_rate:.2f}", "≥ 0.60", e2e_rate / extraction_rate >= 0.6))
+    print(_line(f"night adding {nightly} pages / full build (CPU-s)", f"{nightly_cpu:.0f} / {full_cpu:.0f} = "
+                f"{nightly_cpu / full_cpu:.3f}", "≤ 0.05", nightly_cpu / full_cpu <= 0.05))
+    print(_line("night with nothing new (wall s, CPU-s)", f"{noop_seconds:.1f} s, {noop_cpu:.1f} CPU-s", "≤ 5 s",
+                noop_seconds <= 5))
+    print(_line("landing → published (wall s)", f"{seconds:.0f} s", "≤ 600 s @100k", seconds <= 600 * n / 100_000))
+    print(_line("peak memory (largest process)", f"{peak_mb:.0f} MB", "≤ 1200 MB", peak_mb <= 1200))
+    print(_line("published warehouse per report", f"{published_bytes / n / 1024:.1f} KB", "≤ 6 KB",
+                published_bytes / n <= 6 * 1024))
+    print(_line("Parquet per report", f"{parquet_bytes / n / 1024:.1f} KB", "≤ 2 KB", parquet_bytes / n <= 2 * 1024))
+    print(f"  work file per report                         {work_bytes / n / 1024:.1f} KB")
     print(f"  data home: {base}")
 
 
