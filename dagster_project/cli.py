@@ -451,6 +451,8 @@ def run(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print dbt's lines on the console too (they always "
                                                                 "go to <home>/logs/run.log and the Dagster log)."),
+    force: bool = typer.Option(False, "--force", help="Run even when nothing is new (the same landing files, parser "
+                                                      "and dbt project as the published build, no sources file)."),
 ) -> None:
     """Materialize the whole asset graph in-process, with the same Definitions the UI uses."""
     with _errors_told(debug):
@@ -462,7 +464,30 @@ def run(
             os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
         data_home = _home(home, landing)
         with _home_session(data_home, "run", quiet) as before:
+            if not force and _nothing_new(data_home, as_json, quiet):
+                return
             _run(data_home, before, as_json, quiet, verbose)
+
+
+def _nothing_new(data_home: DataHome, as_json: bool, quiet: bool) -> bool:
+    """Nothing for a run to do (dagster_project/nothing_new.py): print the warehouse as it stands, start no run."""
+    from datetime import datetime
+
+    from dagster_project.nothing_new import skip_reason
+
+    started = time.perf_counter()
+    reason = skip_reason(data_home)
+    if reason is None:
+        return False
+    summary = run_summary(data_home, datetime.now()) | {"seconds": round(time.perf_counter() - started, 1),
+                                                         "nothing_new": reason}
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, default=str))
+    elif not quiet:
+        Console().print(_summary_table(summary))
+        Console().print(f"{reason}: no run started (--force runs anyway).\n"
+                        f"Warehouse: [bold]{summary['warehouse']}[/bold] (Parquet in {summary['parquet']})")
+    return True
 
 
 @contextlib.contextmanager

@@ -5,12 +5,15 @@
   (the partition alone, its run config from the job's PartitionedConfig), re-reads that year only and rebuilds and
   republishes the warehouse;
 - dbt assets carry row counts, column types and a preview, and name the published warehouse as their storage;
-- after a run with nothing new every check keeps its last result (none "Skipped") and every table its row count.
+- after a run with nothing new every check keeps its last result (none "Skipped") and every table its row count;
+- and a run with nothing new is not started at all (`ogi run`, the nightly schedule) unless forced.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -26,10 +29,31 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
+def landing(tmp_path_factory):
+    landing = tmp_path_factory.mktemp("ui_landing") / "landing"
+    shutil.copytree(SAMPLE_CORPUS, landing)
+    return landing
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, landing):
     home = tmp_path_factory.mktemp("ui") / "home"
-    ogi_run(home, SAMPLE_CORPUS)
+    ogi_run(home, landing)
     return home
+
+
+def ogi(home, landing, *args) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "OGI_HOME", "OGI_LANDING", "OGI_SOURCES")}
+    proc = subprocess.run([sys.executable, "-m", "dagster_project.cli", "run", "--home", str(home), "--landing",
+                           str(landing), "--json", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def n_runs(home) -> int:
+    with instance(home) as inst:
+        return len(inst.get_runs())
 
 
 def instance(home) -> dg.DagsterInstance:
@@ -109,11 +133,42 @@ def test_dbt_assets_carry_row_counts_column_types_a_preview_and_the_published_st
     assert describe_tables.__doc__  # the helper the dbt step uses is the one tested above
 
 
-def test_a_run_with_nothing_new_keeps_every_check_result_and_every_row_count(home):
+def test_a_run_with_nothing_new_starts_no_run_and_the_nightly_tick_skips(home, landing, monkeypatch):
+    runs = n_runs(home)
+    summary = ogi(home, landing)
+    assert summary["nothing_new"].startswith("nothing new since the published build")
+    assert summary["in_warehouse"]["reports"] == 5 and n_runs(home) == runs  # the warehouse told, no run started
+    from dagster_project.defs.automation import nightly
+
+    monkeypatch.setenv("OGI_HOME", str(home))
+    monkeypatch.setenv("OGI_LANDING", str(landing))
+    with instance(home) as inst:
+        tick = nightly(dg.build_schedule_context(instance=inst))
+    assert isinstance(tick, dg.SkipReason) and "nothing new" in tick.skip_message
+    # a sources file: its URLs may have changed since, the tick runs
+    from dagster_project.nothing_new import skip_reason
+    from dagster_project.settings import DataHome
+
+    (landing.parent / "sources.csv").write_text("url\n", encoding="utf-8")
+    try:
+        assert skip_reason(DataHome(home, landing)) is None
+        with instance(home) as inst:
+            assert isinstance(nightly(dg.build_schedule_context(instance=inst)), dg.RunRequest)
+    finally:
+        (landing.parent / "sources.csv").unlink()
+    assert skip_reason(DataHome(home, landing)) is not None
+    # a file touched in the landing folder: a run starts
+    page = next(landing.iterdir())
+    os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1_000_000_000))
+    assert skip_reason(DataHome(home, landing)) is None
+
+
+def test_a_forced_run_with_nothing_new_keeps_every_check_result_and_every_row_count(home, landing):
     before = check_results(home)
     assert before and all(status in ("SUCCEEDED", "FAILED") for status, _, _ in before.values())
     published = (home / "warehouse" / "ogi.duckdb").stat().st_mtime_ns
-    summary = ogi_run(home, SAMPLE_CORPUS)
+    summary = ogi(home, landing, "--force")
+    assert "nothing_new" not in summary
     assert summary["this_run"]["new"] == 0
     after = check_results(home)
     assert after.keys() == before.keys()  # the same checks were planned ...

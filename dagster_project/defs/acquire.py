@@ -17,7 +17,8 @@ from dagster_project import progress
 from dagster_project.acquire.fetch import FetchJob, FetchPolicy, FetchResult, attachment_links, fetch_all
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DataHome
-from dagster_project.storage import connect, insert_rows, quarantine_row
+from dagster_project.nothing_new import LANDING_SCANNED, landing_fingerprint
+from dagster_project.storage import connect, insert_rows, quarantine_row, write_build_state
 from extractors import PageError, parser_fingerprint, sniff_media_type
 from extractors.normalize.decode import decode_bytes
 
@@ -279,7 +280,10 @@ def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.Materi
     removed = clean_leftovers(home)  # runs launched from the UI too: copies left by killed runs go
     if removed:
         context.log.info(f"removed {len(removed)} temporary files left by interrupted runs: {removed[:5]}")
+    _, scanned = landing_fingerprint(home.landing)  # before the scan: a file added during the run is seen next time
     stats = register_landing(home)
+    with connect(home.work_db) as con:
+        write_build_state(con, LANDING_SCANNED, scanned)
     fetched = FetchStats()
     sources = home.sources_file
     if sources is not None and sources.exists():

@@ -1,11 +1,9 @@
 """Automation: the full-build job, the nightly schedule and the landing-folder sensor."""
 
-import hashlib
-import os
-
 import dagster as dg
 
 from dagster_project.defs.partitions import DOCUMENT_CONFIG, YEAR_CONFIG
+from dagster_project.nothing_new import landing_fingerprint, skip_reason
 from dagster_project.settings import DataHome
 
 # the extraction asset and everything downstream of it: the dbt warehouse, the identity checks, publish
@@ -33,37 +31,27 @@ rerun_year_job = dg.define_asset_job(
                 "and publish the warehouse. The partition sets the extraction asset's `years` config.",
 )
 
-nightly = dg.ScheduleDefinition(
+@dg.schedule(
     name="ogi_nightly",
     job=full_build,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every night at 02:00 Beijing time; unchanged pages are not re-read.",
+    description="Every night at 02:00 Beijing time; unchanged pages are not re-read, and a night with nothing new "
+                "(the same landing files, parser and dbt project, no sources file) starts no run at all.",
 )
-
-
-def landing_fingerprint(home: DataHome) -> tuple[int, str]:
-    """(file count, digest of names, sizes and mtimes): cheap, no file is read."""
-    digest = hashlib.sha256()
-    count = 0
-    if home.landing.exists():
-        for dirpath, dirnames, filenames in os.walk(home.landing):
-            dirnames.sort()
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                st = os.lstat(os.path.join(dirpath, name))  # a broken link or a FIFO is no error
-                digest.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-                count += 1
-    return count, digest.hexdigest()
+def nightly(context: dg.ScheduleEvaluationContext):
+    reason = skip_reason(DataHome.from_env())
+    if reason is not None:
+        return dg.SkipReason(reason)
+    return dg.RunRequest(tags={"ogi/trigger": "nightly"})
 
 
 @dg.sensor(job=full_build, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Starts a full build when files appear in (or change in) landing/.")
 def landing_sensor(context: dg.SensorEvaluationContext):
     home = DataHome.from_env()
-    count, digest = landing_fingerprint(home)
+    count, digest = landing_fingerprint(home.landing)
     if count == 0:
         return dg.SkipReason(f"landing folder {home.landing} is empty")
     if digest == context.cursor:

@@ -17,7 +17,9 @@ from dagster_project.quality.report import build_quality_report
 from dagster_project.defs.warehouse import (
     PUBLISHED_SCHEMAS, current_build_fingerprint, last_metadata, nothing_changed, ogi_dbt_models,
 )
-from dagster_project.storage import connect, duckdb_config, write_build_state
+from dagster_project.nothing_new import LANDING_SCANNED, PUBLISHED_INPUTS, inputs_digest
+from dagster_project.storage import connect, duckdb_config, read_build_state, write_build_state
+from extractors import parser_fingerprint
 from dagster_project.settings import DataHome
 
 
@@ -126,6 +128,9 @@ def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) ->
     result = publish_warehouse(home)
     with connect(home.work_db) as con:
         write_build_state(con, "published", fingerprint)
+        # what `ogi run` and the nightly schedule compare with before starting a run (dagster_project/nothing_new.py)
+        write_build_state(con, PUBLISHED_INPUTS, inputs_digest(read_build_state(con, LANDING_SCANNED),
+                                                               parser_fingerprint(), fingerprint))
     marts = {k: v for k, v in result["tables"].items() if k.startswith("main.")}
     report = build_quality_report(home.warehouse_db, home.warehouse_dir / "quality_report.html")
     context.log.info(f"published {home.warehouse_db} ({result['bytes']} bytes, {len(marts)} marts)")

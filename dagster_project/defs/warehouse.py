@@ -18,6 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project import progress
 from dagster_project.defs.resources import OgiHome
 from dagster_project.settings import DBT_PROJECT_DIR, DataHome
+from dagster_project.nothing_new import manifest_digest
 from dagster_project.storage import connect, ingest_fingerprint, read_build_state
 
 
@@ -234,25 +235,6 @@ def last_metadata(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict:
 def current_build_fingerprint(home) -> str:
     with connect(home.work_db) as con:
         return ingest_fingerprint(con, manifest_digest(dbt_project.manifest_path))
-
-
-def _without_timestamps(value):
-    if isinstance(value, dict):
-        return {k: _without_timestamps(v) for k, v in value.items() if k != "created_at"}
-    if isinstance(value, list):
-        return [_without_timestamps(v) for v in value]
-    return value
-
-
-def manifest_digest(path: Path) -> str:
-    """What the dbt project is, not when it was parsed: `make` re-packages the manifest on every
-    call, and a new invocation id or timestamp must not make a nightly no-op run rebuild."""
-    import hashlib
-
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest.pop("metadata", None)  # generated_at, invocation_id
-    manifest = _without_timestamps(manifest)
-    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
 
 
 def published_build_fingerprint(home) -> str | None:
