@@ -76,9 +76,24 @@ def _kv_metadata(descriptions: dict[str, str]) -> str:
     return f", KV_METADATA {{{pairs}}}"
 
 
+# A published table is written in the order of its report (and reading) key: dbt builds without insertion order, and
+# rows of one report side by side compress several times better (measured on 2,000 reports: the facts' Parquet file
+# 2.85 → 0.89 MB, the evidence's 2.89 → 1.01 MB).
+_ORDER_KEYS = ("report_id", "value_seq", "identity_code", "applicant_type_code", "indicator_code")
+
+
+def _order_by(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    columns = {c for (c,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'work' AND schema_name = ? AND table_name = ?",
+        [schema, table]).fetchall()}
+    if "report_id" not in columns:
+        return ""
+    return " ORDER BY " + ", ".join(f'"{c}"' for c in _ORDER_KEYS if c in columns)
+
+
 def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
     rows: dict[str, int] = {}
-    con = duckdb.connect(str(tmp_db), config=duckdb_config())
+    con = duckdb.connect(str(tmp_db), config={**duckdb_config(), "preserve_insertion_order": "true"})
     try:
         con.execute(f"ATTACH '{home.work_db}' AS work (READ_ONLY)")
         tables = con.execute(
@@ -87,7 +102,8 @@ def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
         for i, (schema, table) in enumerate(tables, start=1):
             progress.report("publish", i, len(tables))
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM work."{schema}"."{table}"')
+            con.execute(f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM work."{schema}"."{table}"'
+                        f"{_order_by(con, schema, table)}")
             rows[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
             descriptions = _copy_comments(con, schema, table)
             if schema == "main":
