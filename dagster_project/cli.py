@@ -483,7 +483,7 @@ def _nothing_new(data_home: DataHome, as_json: bool, quiet: bool) -> bool:
                                                          "nothing_new": reason}
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, default=str))
-    elif not quiet:
+    else:  # as a run's summary: --quiet silences the progress, not the result
         Console().print(_summary_table(summary))
         Console().print(f"{reason}: no run started (--force runs anyway).\n"
                         f"Warehouse: [bold]{summary['warehouse']}[/bold] (Parquet in {summary['parquet']})")
