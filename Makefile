@@ -36,7 +36,7 @@ run: install ## build the warehouse from the bundled sample corpus
 	$(VENV)/bin/ogi run --landing sample_corpus --home $(HOME_DIR)
 
 test: install browser lint ## lint, then the whole test suite
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=20
 
 test-fast: install ## everything but the slow tests (no dbt, no `ogi run`, no subprocess, no browser)
 	$(PY) -m pytest -q -m "not slow"
