@@ -464,12 +464,12 @@ def run(
             os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
         data_home = _home(home, landing)
         with _home_session(data_home, "run", quiet) as before:
-            if not force and _nothing_new(data_home, as_json, quiet):
+            if not force and _nothing_new(data_home, as_json):
                 return
             _run(data_home, before, as_json, quiet, verbose)
 
 
-def _nothing_new(data_home: DataHome, as_json: bool, quiet: bool) -> bool:
+def _nothing_new(data_home: DataHome, as_json: bool) -> bool:
     """Nothing for a run to do (dagster_project/nothing_new.py): print the warehouse as it stands, start no run."""
     from datetime import datetime
 

@@ -113,14 +113,16 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
             progress.report("dbt build", min(done, total), total)
         events.append(event)
     # dbt holds the work file's write lock while it runs: the tables are described once it has exited
-    described = describe_tables(home, [e.metadata.get("unique_id") for e in events if isinstance(e, dg.Output)])
+    described = describe_tables(home, [_unique_id(e) for e in events if isinstance(e, dg.Output)])
     for event in events:
-        if isinstance(event, dg.Output):
-            unique_id = event.metadata.get("unique_id")
-            extra = described.get(unique_id.value if isinstance(unique_id, dg.TextMetadataValue) else unique_id)
-            if extra:
-                event = event.with_metadata({**event.metadata, **extra})
-        yield event
+        extra = described.get(_unique_id(event) or "") if isinstance(event, dg.Output) else None
+        yield event.with_metadata({**event.metadata, **extra}) if extra else event
+
+
+def _unique_id(output: dg.Output) -> str | None:
+    """The dbt node an Output of dagster-dbt stands for (its metadata carries it)."""
+    value = output.metadata.get("unique_id")
+    return value.value if isinstance(value, dg.TextMetadataValue) else value
 
 
 def nothing_changed(home) -> bool:
@@ -143,7 +145,7 @@ def describe_tables(home, unique_ids) -> dict[str, dict]:
     table; a view gets its columns only (counting it would run its query)."""
     out: dict[str, dict] = {}
     with connect(home.work_db, read_only=True) as con:
-        for unique_id in filter(None, (u.value if isinstance(u, dg.TextMetadataValue) else u for u in unique_ids)):
+        for unique_id in filter(None, unique_ids):
             node = _node(unique_id)
             if not node:
                 continue
