@@ -19,7 +19,7 @@ from benchmarks.extraction import corpus
 from extractors import extract_page
 from extractors.catalogue import load_catalogue
 from extractors.derive import derive_subtotals
-from extractors.document import document_from_html
+from extractors.normalize.html import document_from_html
 from extractors.era import detect_era
 from extractors.metadata import find_agency, find_clues, find_published_on, find_title, find_year
 from extractors.narrative import conflicts, read_narrative

@@ -92,7 +92,7 @@ def normalize_verified(args: tuple[str, str, str | None, str | None]):
     """(raw file, sha256, source path, declared media type) → NormalizedPage, or Failure (a raw file that
     does not match its hash is one, at step decode, naming the file)."""
     from extractors.batch import Failure, NormalizedPage
-    from extractors.document import tokens_to_json
+    from extractors.normalize.tokens import tokens_to_json
     from extractors.errors import PageError
     from extractors.pipeline import read_document
 

@@ -13,7 +13,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from extractors.document import Document, tokens_from_json, tokens_to_json
+from extractors.normalize.tokens import Document, tokens_from_json, tokens_to_json
 from extractors.errors import PageError
 from extractors.model import ExtractedReport
 from extractors.pipeline import extract_document, read_document

@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from extractors.catalogue import Catalogue
-from extractors.document import Token
+from extractors.normalize.tokens import Token
 from extractors.normalize.text import label_key
 from extractors.spec import ERAS, era_by_code, era_of_year
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from extractors.catalogue import load_catalogue, spec_dir
 from extractors.derive import derive_subtotals
-from extractors.document import Document, document_from_html, document_from_text
+from extractors.normalize.html import document_from_html
+from extractors.normalize.plain_text import document_from_text
+from extractors.normalize.tokens import Document
 from extractors.era import detect_era
 from extractors.errors import DecodeError, NotAReportError
 from extractors.gazetteer import resolve_agency

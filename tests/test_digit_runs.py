@@ -12,7 +12,7 @@ import pytest
 from extractors import extract_page
 from extractors.catalogue import load_catalogue
 from extractors.digit_runs import READ_BY_DIGITS, READ_BY_IDENTITY, splits
-from extractors.document import document_from_text
+from extractors.normalize.plain_text import document_from_text
 from extractors.tables import TableReader, group_rows
 
 CAT = load_catalogue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from extractors.normalize import page_script
-from extractors.document import document_from_html
+from extractors.normalize.html import document_from_html
 from extractors.pipeline import read_document
 from synthetic import generate_report
 

@@ -6,7 +6,7 @@ import pytest
 
 from extractors import extract_page
 from extractors.catalogue import load_catalogue
-from extractors.document import document_from_text
+from extractors.normalize.plain_text import document_from_text
 from extractors.era import detect_era
 
 CAT = load_catalogue()

@@ -7,7 +7,7 @@ import pytest
 from extractors import extract_page
 from extractors.catalogue import load_catalogue
 from extractors.normalize.text import label_key
-from extractors.tables import _masked_match
+from extractors.tables.rows import masked_match as _masked_match
 
 CAT = load_catalogue()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from extractors import extract_page
-from extractors.document import document_from_text, is_page_number_line
+from extractors.normalize.plain_text import document_from_text, is_page_number_line
 
 APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
               "legal_service_org", "other_org", "total")

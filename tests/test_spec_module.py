@@ -138,7 +138,7 @@ def test_a_derived_code_the_spec_lacks_is_refused(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- label aliases, clue patterns, fingerprint
 def test_the_applicant_aliases_tables_uses_are_the_data_file():
-    from extractors import tables
+    from extractors.tables import requests as tables
 
     rows = _rows(ROOT / "dbt" / "seeds" / "extraction" / "label_aliases.csv")
     from_file = {r["alias"]: r["canonical"] for r in rows if r["kind"] == "applicant_header"}

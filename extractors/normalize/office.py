@@ -10,7 +10,8 @@ import io
 import re
 import zipfile
 
-from extractors.document import Document, Token, cell_token, document_from_text
+from extractors.normalize.plain_text import document_from_text
+from extractors.normalize.tokens import Document, Token, cell_token
 from extractors.errors import DecodeError
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from extractors.document import Document, Token, cell_token
+from extractors.normalize.tokens import Document, Token, cell_token
 from extractors.errors import PageError
 from extractors.normalize.script import detect_script, has_pinyin, strip_pinyin, to_simplified, touched_chars
 from extractors.normalize.taiwan import is_taiwan_phrased, to_mainland

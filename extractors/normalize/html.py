@@ -1,22 +1,14 @@
-"""A decoded page as the table readers see it: a stream of cell/line tokens, plus reading-order text.
-
-HTML tables give one token per cell and an explicit row end, so blank cells keep their place.
-Plain text (pages saved as text, PDF text) gives one token per line or per `|` fragment; blank
-cells vanish there, which the readers take into account.
-"""
+"""HTML → Document: one token per table cell with explicit row ends (blank cells keep their place), one per
+line of the text between tables; the flattening walk runs in libxslt."""
 from __future__ import annotations
 
 import re
-import json
-from dataclasses import dataclass, field
-from typing import Literal
 
 from lxml import etree
 
 from extractors.errors import NotAReportError
-from extractors.normalize.text import NA_MARKS, UNIT_WORDS, parse_number
-
-TokenKind = Literal["text", "value", "row_end"]
+from extractors.normalize.plain_text import document_from_text, is_page_number_line
+from extractors.normalize.tokens import Document, Token, cell_token, clean_text
 
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer nav aside "
@@ -24,163 +16,6 @@ _BLOCK_TAGS = frozenset(
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg", "select", "button")
 
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: TokenKind
-    text: str  # the cell or line text, whitespace-trimmed (empty for a blank cell)
-    in_grid: bool = False  # from an HTML table: row ends are real and blank cells are kept
-
-
-@dataclass
-class Document:
-    text: str
-    tokens: list[Token]
-    media_type: str
-    title: str | None = None
-    tables: list[list[list[str]]] = field(default_factory=list)  # rectangular grids, spans expanded
-    # what reading the page changed or could not read (a cut-off parse, a vocabulary mapped back): the
-    # report's warnings start with these
-    notes: list[str] = field(default_factory=list)
-
-
-_KIND_CODES = {"text": "t", "value": "v", "row_end": "r"}
-_CODE_KINDS = {v: k for k, v in _KIND_CODES.items()}
-
-
-def tokens_to_json(tokens: list[Token]) -> str:
-    """Compact storage form: [[kind, text, in_grid], …] with one-letter kinds."""
-    return json.dumps([[_KIND_CODES[t.kind], t.text, int(t.in_grid)] for t in tokens], ensure_ascii=False,
-                      separators=(",", ":"))
-
-
-def tokens_from_json(data: str) -> list[Token]:
-    return [Token(_CODE_KINDS[k], text, bool(g)) for k, text, g in json.loads(data)]
-
-
-def _clean(s: str) -> str:
-    # str.split() splits on every Unicode space (\u3000, \xa0, \u2002 …): 4× faster than a regex sub
-    return " ".join(s.split())
-
-
-def cell_token(text: str, in_grid: bool, clean: bool = True) -> Token:
-    if clean:
-        text = _clean(text)
-    if not text or text in NA_MARKS or text in UNIT_WORDS or parse_number(text) is not None:
-        return Token("value", text, in_grid)
-    return Token("text", text, in_grid)
-
-
-# ---------------------------------------------------------------- plain text
-
-_PIPE_ONLY = re.compile(r"^[|\s]*$")
-# A Markdown table's rule line (|---|:---:|), which PDF-to-Markdown converters put under every table fragment:
-# never a row. (A lone `---` without pipes is a dash cell and stays.)
-_MARKDOWN_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
-# PDF and flattened text put a row on one line: a label, then its cells separated by spaces
-# (一、本年新收政府信息公开申请数量 0 0 0 0 0 0 0), or only the 15 numbers of 表四.
-_TRAILING_CELLS = re.compile(r"^(?P<label>.*?[^\d\s.,+\-])?\s*(?P<cells>(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?\s+){0,40}[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?)$")
-
-
-_TEXT_ROW_END = Token("row_end", "", False)
-_LABEL_END = re.compile(r"[\u4e00-\u9fff)）”」\"]$")
-# A row's cells run together into one run of digits (formats.md §7.V): at least one digit per cell of the
-# shortest table row (表三's seven columns), so a long label with commas (（六）1.申请人…，行政机关…) is still a row
-_RUN_OF_ROW = re.compile(r"^\d{7,}$")
-_SENTENCE_MARK = re.compile(r"[。，,；;:：]")
-_PARENTHETICAL = re.compile(r"[（(][^（()）]*[)）]")
-_AMONG_THEM = re.compile(r"^其中\s*[:：]")
-
-
-def _label_core(label: str) -> str:
-    """A label without its parentheticals and its 其中：: （不同渠道和方式公开相同信息计1条）, the unit notes of the
-    v2008 table, are no sentence."""
-    for _ in range(3):  # nested: pinyin readings inside a parenthetical (經(jīng)費(fèi)), formats.md §7.E
-        if "(" not in label and "（" not in label:
-            break
-        label = _PARENTHETICAL.sub("", label)
-    return _AMONG_THEM.sub("", label) if label[:2] == "其中" else label
-
-
-def _line_fragments(line: str) -> list[str]:
-    if "|" in line:
-        return [f.strip() for f in line.split("|")]
-    m = _TRAILING_CELLS.match(line)
-    if not m:
-        return [line]
-    label = (m.group("label") or "").strip()
-    cells = m.group("cells").split()
-    core = _label_core(label)
-    if len(cells) == 1 and not (label and len(core) <= 40 and _LABEL_END.search(label)
-                                and not _SENTENCE_MARK.search(core)) and not (
-            label and len(label) <= 80 and _LABEL_END.search(label) and "。" not in label
-            and _RUN_OF_ROW.match(cells[0])):
-        return [line]  # a lone trailing number is a table cell only after a short label, or a row's run of digits
-    if label and len(core) > 80:
-        return [line]
-    head, _, unit = label.rpartition(" ")
-    if head and unit in UNIT_WORDS:  # 指标 | 单位 | 数量 flattened: (一)收到申请数 件 0
-        return [head.strip(), unit] + cells
-    return ([label] if label else []) + cells
-
-
-_BLANK_PIPE_CELL = re.compile(r"^[ \t\u00a0\u3000]+\|$")
-# A printed page number on a line of its own (`- 5 -`, `— 5 —`, `第 5 页`, `第5页 共12页`), which PDF text and
-# Word-exported pages carry between a table's rows: read as a label, it would glue itself to the next row's.
-_PAGE_NUMBER_LINE = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?)$")
-
-
-def is_page_number_line(line: str) -> bool:
-    return line[:1] in "-—–第" and _PAGE_NUMBER_LINE.match(line) is not None
-
-
-def _layout(raw_lines: list[str]) -> tuple[bool, bool]:
-    """(cells separated by one empty line, one cell per line ending in ` |`): the two flattened
-    layouts in which a blank cell still leaves a trace (an extra empty line, or a bare ` |`)."""
-    filled = [i for i, line in enumerate(raw_lines) if line]  # a line of spaces is a (blank) cell
-    if len(filled) < 20:
-        return False, False
-    single_gap = sum(1 for a, b in zip(filled, filled[1:]) if b - a == 2)
-    pipe_cells = sum(1 for i in filled if raw_lines[i].rstrip().endswith(" |"))
-    return single_gap > 0.6 * len(filled), pipe_cells > 0.3 * len(filled)
-
-
-def document_from_text(text: str, media_type: str = "text/plain") -> Document:
-    tokens: list[Token] = []
-    lines: list[str] = []
-    raw_lines = text.splitlines()
-    paragraphs, pipe_cells = _layout(raw_lines)
-    empty_run = 0
-    for raw_line in raw_lines:
-        if pipe_cells and _BLANK_PIPE_CELL.match(raw_line):
-            tokens.append(Token("value", "", False))  # ` |`: an empty cell of a one-cell-per-line table
-            continue
-        line = _clean(raw_line)
-        if not line:
-            if paragraphs and raw_line:
-                tokens.append(Token("value", "", False))  # a line of only spaces: an empty cell
-                empty_run = 0
-            else:
-                empty_run += 1
-            continue
-        if paragraphs and empty_run >= 2 and tokens:
-            # cells are separated by one empty line: each further empty line was an empty cell
-            tokens.extend(Token("value", "", False) for _ in range(empty_run - 1))
-        empty_run = 0
-        if _PIPE_ONLY.match(line) or is_page_number_line(line) or (line[:1] in "|-:" and _MARKDOWN_RULE.match(line)):
-            continue
-        lines.append(line)
-        cells = [cell_token(fragment, in_grid=False) for fragment in _line_fragments(line) if fragment]
-        if "|" in line and len(cells) >= 2 and all(t.kind == "value" for t in cells):
-            # a `|` row of figures with no label: a row of its own, so the reader can tell figures printed apart
-            # from their label (PDF table fragments, formats.md §7.C) from figures on their label's line
-            tokens.extend((_TEXT_ROW_END, *cells, _TEXT_ROW_END))
-        else:
-            tokens.extend(cells)
-    return Document(text="\n".join(lines), tokens=tokens, media_type=media_type)
-
-
-# ---------------------------------------------------------------- HTML
 
 _STRING = etree.XPath("string()")
 # huge_tree: libxml2 otherwise stops at 256 levels of nesting and silently drops the rest of the page;
@@ -244,7 +79,7 @@ def _grid(rows: list[list[str]]) -> list[list[str]]:
                 out.append(pending.pop((r, c)))
                 c += 1
             raw, rowspan, colspan = cell.split(_SPAN)
-            text, rs, cs = _clean(raw), _span(rowspan), _span(colspan)
+            text, rs, cs = clean_text(raw), _span(rowspan), _span(colspan)
             for dc in range(cs):
                 out.append(text)
                 for dr in range(1, rs):
@@ -261,7 +96,7 @@ def _grid(rows: list[list[str]]) -> list[list[str]]:
 def _flow(text: str, lines: list[str], tokens: list[Token]) -> None:
     """Text between data tables: every block boundary ends a line."""
     for piece in text.split(_BLOCK):
-        line = _clean(piece)
+        line = clean_text(piece)
         if line and not is_page_number_line(line):
             lines.append(line)
             tokens.append(cell_token(line, False, clean=False))
@@ -345,7 +180,7 @@ def document_from_html(html: str, grids: bool = False) -> Document:
         return Document(text="", tokens=[], media_type="text/html")
     etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
     title_el = next(root.iter("title"), None)
-    title = _clean(_STRING(title_el)) if title_el is not None else None
+    title = clean_text(_STRING(title_el)) if title_el is not None else None
     if title_el is not None:
         title_el.getparent().remove(title_el)
     body = next(root.iter("body"), None)
