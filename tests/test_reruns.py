@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, SAMPLE_CORPUS
-from test_pipeline import ogi_run
+from conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +28,8 @@ def rerun(home, *args) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def test_rerun_one_document_and_one_year(tmp_path):
-    home, landing = tmp_path / "home", tmp_path / "landing"
-    shutil.copytree(SAMPLE_CORPUS, landing)
-    first = ogi_run(home, landing)
+def test_rerun_one_document_and_one_year(sample_warehouse, sample_home_copy):
+    home, (_, first) = sample_home_copy, sample_warehouse  # the sample corpus, built once for the session
     before = extracted_at(home)
     published = (home / "warehouse" / "ogi.duckdb").stat().st_mtime_ns
     with duckdb.connect(str(home / "work" / "ogi_work.duckdb"), read_only=True) as con:
