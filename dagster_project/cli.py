@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -18,7 +19,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dagster_project.settings import PROJECT_ROOT, SAMPLE_CORPUS_DIR, DataHome, export_environment
+from dagster_project.settings import (
+    PARSE_ONLY_WORK_DB, PROJECT_ROOT, SAMPLE_CORPUS_DIR, DataHome, Settings, from_environment,
+    prepare_instance_folder,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="政府信息公开工作年度报告 → a trusted DuckDB warehouse.")
@@ -32,14 +36,25 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks ins
         _DEBUG["on"] = True
 
 
-def _home(home: Optional[Path], landing: Optional[Path]) -> DataHome:
-    if home is not None:
-        os.environ["OGI_HOME"] = str(home.resolve())
-    if landing is not None:
-        os.environ["OGI_LANDING"] = str(landing.resolve())
-    data_home = DataHome.from_env().ensure()
-    export_environment(data_home)
-    return data_home
+def _settings(home: Optional[Path], landing: Optional[Path] = None, sources: Optional[Path] = None,
+              allow_hosts: Optional[list[str]] = None) -> Settings:
+    """The settings of this command: what its options name, the environment (dagster_project.settings) for the
+    rest. Handed to the Definitions and the Dagster instance as they are; the environment is not written."""
+    settings = from_environment()
+    env_home = settings.home
+    data_home = DataHome(home.resolve() if home is not None else env_home.root,
+                         landing.resolve() if landing is not None else env_home.landing_dir,
+                         sources.resolve() if sources is not None else env_home.sources_override).ensure()
+    return dataclasses.replace(settings, home=data_home,
+                               allow_hosts=tuple(allow_hosts) if allow_hosts else settings.allow_hosts)
+
+
+def _instance(settings: Settings):
+    """The Dagster instance of these settings: $DAGSTER_HOME when set, else <home>/dagster (created, with a
+    dagster.yaml)."""
+    from dagster import DagsterInstance
+
+    return DagsterInstance.from_config(str(prepare_instance_folder(settings.instance_dir)))
 
 
 # ---------------------------------------------------------------- input validation (before Dagster starts)
@@ -51,7 +66,7 @@ class UsageProblem(Exception):
         self.code = code
 
 
-_DEBUG = {"on": bool(os.environ.get("OGI_DEBUG"))}
+_DEBUG = {"on": from_environment().debug}
 
 
 @contextlib.contextmanager
@@ -140,8 +155,7 @@ def check_sources(sources: Path) -> int:
 
 def check_run_inputs(landing: Optional[Path], home: Optional[Path], sources: Optional[Path]) -> None:
     """Everything `ogi run` is told, checked before Dagster, dbt or the instance start."""
-    root = check_home(home if home is not None else
-                      Path(os.environ.get("OGI_HOME", PROJECT_ROOT / "data")))
+    root = check_home(home if home is not None else from_environment().home.root)
     if sources is not None:
         check_sources(sources.absolute())
     if landing is not None:
@@ -173,18 +187,12 @@ def read_sources_ok(path: Path) -> bool:
 
 
 def _registered(home: DataHome) -> tuple[list[str], set[int]]:
-    import duckdb
+    from ingest.store import IngestStore
 
     if not home.work_db.exists():
         raise UsageProblem(f"nothing registered in {home.root} yet: build it first with `ogi run --home {home.root}`")
-    con = duckdb.connect(str(home.work_db), read_only=True)
-    try:
-        shas = [r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()]
-        years = {r[0] for r in con.execute("SELECT DISTINCT year FROM ingest.reports WHERE year IS NOT NULL")
-                 .fetchall()}
-    finally:
-        con.close()
-    return shas, years
+    with IngestStore.reader(home.work_db) as store:
+        return [sha for sha, _ in store.raw_paths()], store.report_years()
 
 
 def check_rerun_inputs(home: DataHome, document: list[str], year: list[int]) -> list[str]:
@@ -207,26 +215,6 @@ def check_rerun_inputs(home: DataHome, document: list[str], year: list[int]) -> 
             have = ", ".join(str(v) for v in sorted(years)) or "none"
             raise UsageProblem(f"--year {y}: no report of that year in {home.root} (years: {have})")
     return full
-
-
-def _this_run(con, started) -> dict:
-    """This run's pages: what the landing scan and the fetcher saw, what was new, what it became."""
-    one = lambda sql, *a: con.execute(sql, list(a)).fetchone()[0]  # noqa: E731
-    out: dict = {}
-    with contextlib.suppress(Exception):
-        out["pages_seen"] = one("SELECT count(*) FROM ingest.landing_scan WHERE outcome <> 'skipped'")
-        out["skipped"] = one("SELECT count(*) FROM ingest.landing_scan WHERE outcome = 'skipped'")
-    if started is None:
-        return out
-    with contextlib.suppress(Exception):
-        out["pages_seen"] = out.get("pages_seen", 0) + one(
-            "SELECT count(DISTINCT url) FROM ingest.fetch_log WHERE fetched_at >= ?", started)
-    out["new"] = one("SELECT count(*) FROM ingest.raw_pages WHERE registered_at >= ?", started)
-    out["reports"] = one("SELECT count(*) FROM ingest.reports r JOIN ingest.raw_pages p ON p.sha256 = r.report_id "
-                         "WHERE p.registered_at >= ?", started)
-    out["reports_extracted"] = one("SELECT count(*) FROM ingest.reports WHERE extracted_at >= ?", started)
-    out["quarantined"] = one("SELECT count(*) FROM ingest.quarantine WHERE quarantined_at >= ?", started)
-    return out
 
 
 FAILING_SHOWN = 10
@@ -265,14 +253,11 @@ def run_summary(home: DataHome, started=None) -> dict:
     """What the last run left: this run's pages (`this_run`), the published warehouse's totals (`in_warehouse`,
     the counts of its tables) and, as before, the work file's ingest counts (every page seen is a report or a
     quarantine row; `values` = values read, `values_in_warehouse` = rows of fct_indicator_value)."""
-    summary = _ingest_summary(home)
-    import duckdb
+    from ingest.store import IngestStore
 
-    con = duckdb.connect(str(home.work_db), read_only=True)
-    try:
-        this_run = _this_run(con, started)
-    finally:
-        con.close()
+    summary = _ingest_summary(home)
+    with IngestStore.reader(home.work_db) as store:
+        this_run = store.since(started)
     totals = warehouse_totals(home.warehouse_db)
     summary["this_run"] = this_run
     if totals is not None:
@@ -283,21 +268,12 @@ def run_summary(home: DataHome, started=None) -> dict:
 
 def _ingest_summary(home: DataHome) -> dict:
     """What the last run left in the work file: every page seen is a report or a quarantine row."""
-    import duckdb
+    from ingest.store import IngestStore
 
-    con = duckdb.connect(str(home.work_db), read_only=True)
-    try:
+    with IngestStore.reader(home.work_db) as store:
+        summary = store.summary()
+        con = store.connection  # dbt's tables next to the ingest schema
         one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
-        summary = {
-            "pages_seen": one("SELECT count(*) FROM ingest.raw_pages")
-                          + one("SELECT count(*) FROM ingest.quarantine WHERE step IN ('register', 'fetch')"),
-            "reports": one("SELECT count(*) FROM ingest.reports"),
-            "values": one("SELECT count(*) FROM ingest.report_values"),
-            "quarantined": one("SELECT count(*) FROM ingest.quarantine"),
-        }
-        with contextlib.suppress(duckdb.Error):  # every landing entry: a page, quarantined or skipped (why)
-            summary["landing_entries"] = one("SELECT count(*) FROM ingest.landing_scan")
-            summary["skipped"] = one("SELECT count(*) FROM ingest.landing_scan WHERE outcome = 'skipped'")
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
         if "fct_report" in tables:
@@ -306,8 +282,6 @@ def _ingest_summary(home: DataHome) -> dict:
         if "fct_identity_check" in tables:
             summary["identity_failures"] = one(
                 "SELECT count(*) FROM main.fct_identity_check WHERE status = 'fail'")
-    finally:
-        con.close()
     summary["warehouse"] = str(home.warehouse_db)
     summary["parquet"] = str(home.parquet_dir)
     return summary
@@ -458,15 +432,12 @@ def run(
     with _errors_told(debug):
         landing = SAMPLE_CORPUS_DIR if sample and landing is None else landing
         check_run_inputs(landing, home, sources)
-        if sources is not None:
-            os.environ["OGI_SOURCES"] = str(sources.resolve())
-        if allow_host:
-            os.environ["OGI_ALLOW_HOSTS"] = ",".join(allow_host)
-        data_home = _home(home, landing)
+        settings = _settings(home, landing, sources, allow_host)
+        data_home = settings.home
         with _home_session(data_home, "run", quiet) as before:
             if not force and _nothing_new(data_home, as_json):
                 return
-            _run(data_home, before, as_json, quiet, verbose)
+            _run(settings, before, as_json, quiet, verbose)
 
 
 def _nothing_new(data_home: DataHome, as_json: bool) -> bool:
@@ -503,9 +474,10 @@ def _step_output(data_home: DataHome, verbose: bool):
         yield
 
 
-def _run(data_home: DataHome, before, as_json: bool, quiet: bool, verbose: bool = False) -> None:
+def _run(settings: Settings, before, as_json: bool, quiet: bool, verbose: bool = False) -> None:
     from dagster_project.housekeeping import is_disk_full, written_path
 
+    data_home = settings.home
     from datetime import datetime
 
     started = time.perf_counter()
@@ -515,16 +487,14 @@ def _run(data_home: DataHome, before, as_json: bool, quiet: bool, verbose: bool 
     logging.getLogger("dagster._core.execution.plan.active").addFilter(
         lambda record: "emitted no result" not in record.getMessage())
     with _progress_bars(enabled=not quiet):
-        from dagster import DagsterInstance
+        from dagster_project.definitions import build_definitions
 
-        from dagster_project.definitions import defs
-
-        job = defs.resolve_job_def("ogi_full_build")
+        job = build_definitions(settings).resolve_job_def("ogi_full_build")
         # The bars and the closing table stand for the run log (kept whole in the UI: `ogi ui`): a failed
         # step is told below in one line, its stack trace stays in the Dagster log.
         level = "CRITICAL"
         with _step_output(data_home, verbose):
-            result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
+            result = job.execute_in_process(instance=_instance(settings), raise_on_error=False,
                                             run_config={"loggers": {"console": {"config": {"log_level": level}}}})
     elapsed = time.perf_counter() - started
     if not result.success:
@@ -587,23 +557,23 @@ def rerun(
     with _errors_told(debug):
         if not document and not year:
             raise UsageProblem("name --document SHA256 or --year YYYY")
-        root = check_home(home if home is not None else Path(os.environ.get("OGI_HOME", PROJECT_ROOT / "data")))
+        root = check_home(home if home is not None else from_environment().home.root)
         document = check_rerun_inputs(DataHome(root.resolve()), document, year)
-        data_home = _home(home, None)
-        with _home_session(data_home, "rerun", quiet):
-            _rerun(data_home, document, year, quiet)
+        settings = _settings(home)
+        with _home_session(settings.home, "rerun", quiet):
+            _rerun(settings, document, year, quiet)
 
 
-def _rerun(data_home: DataHome, document: list[str], year: list[int], quiet: bool) -> None:
-    from dagster import DagsterInstance
-
-    from dagster_project.definitions import defs
+def _rerun(settings: Settings, document: list[str], year: list[int], quiet: bool) -> None:
+    from dagster_project.definitions import build_definitions
 
     from dagster_project.defs.partitions import (
         DOCUMENTS_NAME, document_of_key, document_run_config, sync_rerun_partitions, year_run_config,
     )
 
-    instance = DagsterInstance.get()
+    data_home = settings.home
+    defs = build_definitions(settings)
+    instance = _instance(settings)
     sync_rerun_partitions(instance, data_home)  # the same partitions the UI offers, named by year and agency
     by_sha = {document_of_key(k): k for k in instance.get_dynamic_partitions(DOCUMENTS_NAME)}
     loggers = {"loggers": {"console": {"config": {"log_level": "ERROR" if quiet else "INFO"}}}}
@@ -654,11 +624,13 @@ def report(
     """Write the data-quality report (coverage, identity pass rates, quarantine, worst reports)."""
     from dagster_project.quality.report import build_quality_report
 
-    data_home = _home(home, None)
+    settings = _settings(home)
+    data_home = settings.home
     if not data_home.warehouse_db.exists():
         console.print(f"[red]no published warehouse at {data_home.warehouse_db}[/red]: run `ogi run` first")
         raise typer.Exit(1)
-    path = build_quality_report(data_home.warehouse_db, out or data_home.warehouse_dir / "quality_report.html")
+    path = build_quality_report(data_home.warehouse_db, out or data_home.warehouse_dir / "quality_report.html",
+                                max_evidence_pages=settings.evidence_pages)
     print(path)
 
 
@@ -671,7 +643,7 @@ def verify(
     its raw file and every raw file is registered. Exit code 1 when anything is wrong."""
     from dagster_project.housekeeping import verify_home
 
-    data_home = _home(home, None)
+    data_home = _settings(home).home
     with _home_session(data_home, "verify", quiet=True):
         found = verify_home(data_home)
     if as_json:
@@ -693,14 +665,21 @@ def ui(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 ) -> None:
     """Start the Dagster UI (dagster dev) on workspace.yaml."""
-    data_home = _home(home, None)
+    settings = _settings(home)
+    data_home = settings.home
     dagster = Path(sys.executable).parent / "dagster"
     console.print(f"Dagster UI on http://{host}:{port} (data home {data_home.root})")
+    # dagster dev loads workspace.yaml in processes of its own: the settings reach them in their environment; its
+    # `dbt parse` (DbtProject.prepare_if_dev) runs this environment's dbt against the parse-only database
+    env = {**os.environ, "OGI_HOME": str(data_home.root),
+           "DAGSTER_HOME": str(prepare_instance_folder(settings.instance_dir)),
+           "OGI_WORK_DB": str(PARSE_ONLY_WORK_DB),
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     raise typer.Exit(_serve([str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", host, "-p",
-                             str(port)]))
+                             str(port)], env))
 
 
-def _serve(argv: list[str]) -> int:
+def _serve(argv: list[str], env: Optional[dict[str, str]] = None) -> int:
     """Run dagster dev until it exits. A SIGTERM or SIGINT to this process reaches it as the Ctrl-C it shuts down
     on (webserver, daemon and code servers with it); a second one as SIGTERM, a third after 30 s as SIGKILL. A
     signal the shell had this process ignore (a job started with `&`) is given back to dagster dev."""
@@ -711,7 +690,7 @@ def _serve(argv: list[str]) -> int:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
-    proc = subprocess.Popen(argv, cwd=PROJECT_ROOT, preexec_fn=child_setup)
+    proc = subprocess.Popen(argv, cwd=PROJECT_ROOT, preexec_fn=child_setup, env=env)
     received = []
 
     def forward(signum, _frame) -> None:

@@ -174,11 +174,10 @@ def verify_home(home: DataHome) -> Verification:
         if on_disk:
             out.problems.append(f"{len(on_disk)} raw files but no work database at {home.work_db}")
         return out
-    import duckdb
+    from ingest.store import IngestStore
 
-    con = duckdb.connect(str(home.work_db), read_only=True)
-    try:
-        pages = con.execute("SELECT sha256, raw_path FROM ingest.raw_pages").fetchall()
+    with IngestStore.reader(home.work_db) as store:
+        pages = store.raw_paths()
         out.registered = len(pages)
         registered = {sha for sha, _ in pages}
         for sha, raw_path in pages:
@@ -189,12 +188,7 @@ def verify_home(home: DataHome) -> Verification:
         for sha in sorted(set(on_disk) - registered):
             out.problems.append(f"{on_disk[sha].relative_to(home.root).as_posix()}: a raw file no page is "
                                 "registered for")
-        for table, column in (("documents", "sha256"), ("reports", "report_id")):
-            (orphans,) = con.execute(
-                f"SELECT count(*) FROM ingest.{table} t WHERE NOT EXISTS "
-                f"(SELECT 1 FROM ingest.raw_pages p WHERE p.sha256 = t.{column})").fetchone()
+        for table, orphans in store.orphan_rows().items():
             if orphans:
                 out.problems.append(f"ingest.{table}: {orphans} rows of pages that are not registered")
-    finally:
-        con.close()
     return out

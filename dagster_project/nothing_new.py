@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.settings import DBT_PROJECT_DIR, DataHome
-from dagster_project.storage import ingest_fingerprint, read_build_state
+from ingest.store import IngestStore
 
 LANDING_SCANNED = "landing_scanned"  # the landing fingerprint a run's scan saw (raw_pages writes it)
 PUBLISHED_INPUTS = "published_inputs"  # the inputs digest of the published build (publish writes it)
@@ -74,19 +74,14 @@ def skip_reason(home: DataHome) -> str | None:
         return None
     if home.sources_file is not None and home.sources_file.exists():
         return None
-    try:
-        con = duckdb.connect(str(home.work_db), read_only=True)
-    except duckdb.Error:  # another run holds the work file: let the run say so
-        return None
-    try:
-        published = read_build_state(con, PUBLISHED_INPUTS)
-        if published is None:
-            return None
-        build = ingest_fingerprint(con, manifest_digest(manifest_path()))
+    try:  # another run may hold the work file: let the run say so
+        with IngestStore.reader(home.work_db) as store:
+            published = store.build_state(PUBLISHED_INPUTS)
+            if published is None:
+                return None
+            build = store.fingerprint(manifest_digest(manifest_path()))
     except duckdb.Error:
         return None
-    finally:
-        con.close()
     count, landing = landing_fingerprint(home.landing)
     if inputs_digest(landing, parser_fingerprint(), build) != published:
         return None

@@ -10,7 +10,6 @@ Unknown agency, report or indicator: one line on stderr, exit code 1."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Optional
 
@@ -150,9 +149,9 @@ def trace_command(
     as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
 ) -> None:
     """A figure traced to its page: value(s), applicant type, source, read_by, evidence and the raw page."""
-    from dagster_project.settings import PROJECT_ROOT
+    from dagster_project.settings import from_environment
 
-    root = (home or Path(os.environ.get("OGI_HOME", PROJECT_ROOT / "data"))).resolve()
+    root = home.resolve() if home is not None else from_environment().home.root
     try:
         rows = trace(root / "warehouse" / "ogi.duckdb", root / "raw", agency=agency, year=year,
                      indicator=indicator, report=report)

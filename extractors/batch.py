@@ -11,12 +11,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from extractors.normalize.tokens import Document, tokens_from_json, tokens_to_json
 from extractors.errors import PageError
 from extractors.model import ExtractedReport
 from extractors.pipeline import extract_document, read_document
+
+if TYPE_CHECKING:
+    from ingest.document import StoredDocument
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,14 +55,14 @@ def normalize_file(args: tuple[str, str | None, str | None]) -> NormalizedPage |
         return Failure("decode", f"internal error: {type(err).__name__}: {err}")
 
 
-def extract_stored(args: tuple) -> ExtractedReport | Failure:
-    """A stored document row → report, or why not."""
-    sha, media, encoding, script, title, text, tokens, path, url, agency_hint, year_hint, notes = args
+def extract_stored(stored: StoredDocument) -> ExtractedReport | Failure:
+    """A stored document (its ingest.documents row and its page's hints) → report, or why not."""
     try:
-        doc = Document(text=text, tokens=tokens_from_json(tokens), media_type=media, title=title,
-                       notes=json.loads(notes) if notes else [])
-        report = extract_document(doc, sha256=sha, encoding=encoding, script=script, path=path, url=url,
-                                  agency_hint=agency_hint, year_hint=year_hint)
+        doc = Document(text=stored.text, tokens=tokens_from_json(stored.tokens), media_type=stored.media_type,
+                       title=stored.title, notes=json.loads(stored.notes) if stored.notes else [])
+        report = extract_document(doc, sha256=stored.sha256, encoding=stored.encoding, script=stored.script,
+                                  path=stored.source_path, url=stored.source_url, agency_hint=stored.agency_hint,
+                                  year_hint=stored.year_hint)
         report.text = ""  # already stored with the document; not worth sending back
         return report
     except PageError as err:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pytest
 
-from dagster_project.storage import ensure_schema, insert_rows
+from ingest.store import IngestStore
 from test_dbt_models import dbt, failed_nodes, query, report_row, requests_table, value_rows
 
 pytestmark = pytest.mark.slow  # dbt seed and build in a subprocess
@@ -40,12 +39,10 @@ def built(tmp_path_factory):
     pages = [dict(sha256=rid, size_bytes=1, media_type="text/html", source_kind="landing", source_path=rid[:1],
                   source_url=None, raw_path=rid, registered_at=date(2025, 1, 1), parent_url=None,
                   agency_hint=None, year_hint=None) for rid in cells]
-    con = duckdb.connect(str(db))
-    ensure_schema(con)
-    insert_rows(con, "raw_pages", pages)
-    insert_rows(con, "reports", reports)
-    insert_rows(con, "report_values", [v for rid, c in cells.items() for v in value_rows(rid, c)])
-    con.close()
+    with IngestStore.open(db) as store:
+        store.insert_rows("raw_pages", pages)
+        store.insert_rows("reports", reports)
+        store.insert_rows("report_values", [v for rid, c in cells.items() for v in value_rows(rid, c)])
     assert dbt("seed", db, tmp / "target").returncode == 0
     build = dbt("build", db, tmp / "target")
     assert build.returncode == 0, build.stdout[-5000:]

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_ROOT
-from dagster_project.storage import ensure_schema, insert_rows
+from ingest.store import IngestStore
 
 pytestmark = pytest.mark.slow  # dbt seed and build in a subprocess
 
@@ -94,13 +94,9 @@ def page_row(sha: str, source_path: str, registered_at: datetime = datetime(2025
 
 def write_ingest(db: Path, **tables: list[dict]) -> None:
     """A work database holding the ingest schema with these rows (table name → rows), as extraction writes it."""
-    con = duckdb.connect(str(db))
-    try:
-        ensure_schema(con)
+    with IngestStore.open(db) as store:
         for table, rows in tables.items():
-            insert_rows(con, table, rows)
-    finally:
-        con.close()
+            store.insert_rows(table, rows)
 
 
 def build(tmp: Path, write) -> tuple[Path, subprocess.CompletedProcess, Path]:

@@ -56,3 +56,35 @@ def test_multiprocess_executor_from_configuration(tmp_path):
     import json
 
     assert json.loads(proc.stdout.strip().splitlines()[-1])["executor"] == "multiprocess"
+
+
+ENVIRONMENT_SCRIPT = r"""
+import json, os
+before = dict(os.environ)
+from dagster_project.definitions import defs
+r = defs.resources
+print(json.dumps({
+    "unchanged": dict(os.environ) == before,
+    "added": sorted(set(os.environ) - set(before)),
+    "work_db": r["work_db"].path, "memory": r["work_db"].memory_limit, "raw": r["raw_store"].home,
+    "home": r["ogi_home"].root, "landing": r["ogi_home"].landing, "dbt_work_db": r["dbt"].work_db,
+}))
+"""
+
+
+def test_importing_the_definitions_writes_no_environment_and_configures_the_resources(tmp_path):
+    home, dagster_home = tmp_path / "home", tmp_path / "dagster"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
+    env |= {"OGI_HOME": str(home), "OGI_LANDING": str(tmp_path / "pages"), "DAGSTER_HOME": str(dagster_home),
+            "OGI_DUCKDB_MEMORY": "1GB"}
+    proc = subprocess.run([sys.executable, "-c", ENVIRONMENT_SCRIPT], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import json
+
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["unchanged"] and got["added"] == []
+    work_db = str(home / "work" / "ogi_work.duckdb")
+    assert (got["work_db"], got["dbt_work_db"], got["memory"]) == (work_db, work_db, "1GB")
+    assert got["raw"] == got["home"] == str(home) and got["landing"] == str(tmp_path / "pages")
+    assert not dagster_home.exists() and not home.exists()  # nothing written either: the CLI prepares the folders

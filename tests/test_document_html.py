@@ -127,8 +127,9 @@ def test_a_page_cut_by_the_parser_says_so(tmp_path):
     page.write_bytes(DEEP_REPORT.encode("utf-8"))
     stored = normalize_file((str(page), "deep.html", None))
     assert isinstance(stored, NormalizedPage)
-    again = extract_stored(("sha", stored.media_type, stored.encoding, stored.script, stored.title, stored.text,
-                            stored.tokens, "deep.html", None, None, None, stored.notes))
+    from ingest import StoredDocument
+
+    again = extract_stored(StoredDocument.from_page("sha", stored, source_path="deep.html"))
     assert again.warnings == report.warnings
 
 

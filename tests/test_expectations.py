@@ -526,7 +526,7 @@ def test_the_dagster_check_runs_on_a_home_and_a_contradicting_fct_report_is_an_e
     import dagster as dg
 
     from dagster_project.defs.checks import CONSISTENCY, identity_checks
-    from dagster_project.defs.resources import OgiHome
+    from dagster_project.defs.resources import OgiHome, WorkDatabase
 
     home = tmp_path / "home"
     (home / "work").mkdir(parents=True)
@@ -534,7 +534,8 @@ def test_the_dagster_check_runs_on_a_home_and_a_contradicting_fct_report_is_an_e
     with duckdb.connect(str(home / "work" / "ogi_work.duckdb")) as con:  # fct_report says pass against its checks
         con.execute("update main.fct_report set identity_status = 'pass' where report_id = ?",
                     [REPORT_IDS["clean-v2021"]])
-    context = dg.build_asset_check_context(resources={"ogi_home": OgiHome(root=str(home))})
+    context = dg.build_asset_check_context(resources={
+        "ogi_home": OgiHome(root=str(home)), "work_db": WorkDatabase(path=str(home / "work" / "ogi_work.duckdb"))})
     results = {r.check_name: r for r in identity_checks(context)}
     assert not results["identity_res_total_sum"].passed
     assert results["identity_res_total_sum"].severity == dg.AssetCheckSeverity.WARN

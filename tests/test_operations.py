@@ -79,7 +79,7 @@ def test_killed_run_restarts_without_losing_or_doubling_a_page(tmp_path):
 def test_a_work_database_from_before_the_notes_column_is_migrated(tmp_path):
     """ingest.documents gained `notes` (what normalizing a page changed or could not read); a work database made
     before keeps its rows and gets the column on the next connection."""
-    from dagster_project.storage import connect
+    from ingest.store import IngestStore
 
     db = tmp_path / "work.duckdb"
     with duckdb.connect(str(db)) as con:
@@ -88,5 +88,5 @@ def test_a_work_database_from_before_the_notes_column_is_migrated(tmp_path):
                     "media_type VARCHAR NOT NULL, encoding VARCHAR NOT NULL, script VARCHAR NOT NULL, "
                     "n_chars INTEGER NOT NULL, title VARCHAR, text VARCHAR NOT NULL, tokens VARCHAR NOT NULL)")
         con.execute("INSERT INTO ingest.documents VALUES ('a', 'v', 'text/html', 'utf-8', 'simplified', 1, NULL, 'x', '[]')")
-    with connect(db) as con:
-        assert con.execute("SELECT sha256, notes FROM ingest.documents").fetchall() == [("a", None)]
+    with IngestStore.open(db) as store:
+        assert store.connection.execute("SELECT sha256, notes FROM ingest.documents").fetchall() == [("a", None)]

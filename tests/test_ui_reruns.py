@@ -133,17 +133,17 @@ def test_dbt_assets_carry_row_counts_column_types_a_preview_and_the_published_st
     assert describe_tables.__doc__  # the helper the dbt step uses is the one tested above
 
 
-def test_a_run_with_nothing_new_starts_no_run_and_the_nightly_tick_skips(home, landing, monkeypatch):
+def test_a_run_with_nothing_new_starts_no_run_and_the_nightly_tick_skips(home, landing):
     runs = n_runs(home)
     summary = ogi(home, landing)
     assert summary["nothing_new"].startswith("nothing new since the published build")
     assert summary["in_warehouse"]["reports"] == 5 and n_runs(home) == runs  # the warehouse told, no run started
     from dagster_project.defs.automation import nightly
+    from dagster_project.defs.resources import OgiHome
 
-    monkeypatch.setenv("OGI_HOME", str(home))
-    monkeypatch.setenv("OGI_LANDING", str(landing))
+    resources = {"ogi_home": OgiHome(root=str(home), landing=str(landing))}  # as the Definitions configure it
     with instance(home) as inst:
-        tick = nightly(dg.build_schedule_context(instance=inst))
+        tick = nightly(dg.build_schedule_context(instance=inst, resources=resources))
     assert isinstance(tick, dg.SkipReason) and "nothing new" in tick.skip_message
     # a sources file: its URLs may have changed since, the tick runs
     from dagster_project.nothing_new import skip_reason
@@ -153,7 +153,7 @@ def test_a_run_with_nothing_new_starts_no_run_and_the_nightly_tick_skips(home, l
     try:
         assert skip_reason(DataHome(home, landing)) is None
         with instance(home) as inst:
-            assert isinstance(nightly(dg.build_schedule_context(instance=inst)), dg.RunRequest)
+            assert isinstance(nightly(dg.build_schedule_context(instance=inst, resources=resources)), dg.RunRequest)
     finally:
         (landing.parent / "sources.csv").unlink()
     assert skip_reason(DataHome(home, landing)) is not None

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 from dagster_project import progress
 from dagster_project.acquire.fetch import FetchJob, FetchPolicy, FetchResult, attachment_links, fetch_all
-from dagster_project.defs.resources import OgiHome
+from dagster_project.defs.resources import OgiHome, RawStore, WorkDatabase, raw_store_of, work_database_of
 from dagster_project.settings import DataHome
 from dagster_project.nothing_new import LANDING_SCANNED, landing_fingerprint
-from dagster_project.storage import connect, insert_rows, quarantine_row, write_build_state
+from ingest import quarantine_row
 from extractors import PageError, parser_fingerprint, sniff_media_type
 from extractors.normalize.decode import decode_bytes
 
@@ -140,29 +140,19 @@ def entry_key(rel: str) -> str:
     return hashlib.sha256(f"landing:{rel}".encode()).hexdigest()
 
 
-def _store(home: DataHome, sha: str, raw: bytes) -> Path:
-    target = home.raw_path(sha)
-    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha:
-        target.unlink()  # a raw file edited on disk: the same bytes again restore it
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{sha}.{os.getpid()}.tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, target)  # a killed run never leaves a half-written raw file under its name
-    return target
-
-
-def register_landing(home: DataHome) -> RegisterStats:
+def register_landing(home: DataHome, work_db: WorkDatabase | None = None, raw_store: RawStore | None = None
+                     ) -> RegisterStats:
+    """Every entry of the landing folder: a new page copied into the raw store and registered, a refused entry
+    quarantined, each entry's outcome recorded (ingest.landing_scan)."""
     stats = RegisterStats()
     now = datetime.now()
     fingerprint = parser_fingerprint()
-    with connect(home.work_db) as con:
-        known = {p: (s, m, sha) for p, s, m, sha in con.execute(
-            "SELECT path, size_bytes, mtime_ns, sha256 FROM ingest.landing_files").fetchall()}
-        registered = {r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()}
-        from_landing = {r[0]: r[1] for r in con.execute(
-            "SELECT sha256, source_path FROM ingest.raw_pages WHERE source_kind = 'landing'").fetchall()}
-        quarantined = {r[0] for r in con.execute("SELECT sha256 FROM ingest.quarantine").fetchall()}
+    raw_store = raw_store or raw_store_of(home)
+    with (work_db or work_database_of(home)).store() as store:
+        known = store.landing_files()
+        registered = store.registered_shas()
+        from_landing = store.landing_pages()
+        quarantined = store.quarantined_keys()
         seen_rows, page_rows, quarantine_rows, scan_rows, cleared = [], [], [], [], []
         entries = landing_entries(home.landing)
         shas: dict[str, str] = {}  # rel → sha256 of the regular files read (or known unchanged)
@@ -217,11 +207,10 @@ def register_landing(home: DataHome) -> RegisterStats:
                     if sha in registered:
                         stats.duplicates += 1
                     else:
-                        stored = _store(home, sha, raw)
                         page_rows.append(dict(
                             sha256=sha, size_bytes=len(raw), media_type=sniff_media_type(raw, rel),
                             source_kind="landing", source_path=rel, source_url=None,
-                            raw_path=stored.relative_to(home.root).as_posix(), registered_at=now))
+                            raw_path=raw_store.put(sha, raw), registered_at=now))
                         registered.add(sha)
                         from_landing[sha] = rel
                         stats.pages_registered += 1
@@ -241,19 +230,8 @@ def register_landing(home: DataHome) -> RegisterStats:
             else:
                 scan_rows.append(dict(path=rel, outcome="skipped", reason=f"same bytes as {first[sha]}",
                                       sha256=sha, seen_at=now))
-        con.execute("BEGIN")
-        if seen_rows:
-            con.execute("DELETE FROM ingest.landing_files WHERE path IN (SELECT unnest(?))",
-                        [[r["path"] for r in seen_rows]])
-        cleared = [k for k in cleared if k in quarantined]
-        if cleared:  # a path that held a FIFO or a link before and now holds a file
-            con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?))", [cleared])
-        con.execute("DELETE FROM ingest.landing_scan")
-        insert_rows(con, "landing_files", seen_rows)
-        insert_rows(con, "raw_pages", page_rows)
-        insert_rows(con, "quarantine", quarantine_rows)
-        insert_rows(con, "landing_scan", scan_rows)
-        con.execute("COMMIT")
+        store.record_landing_scan(seen_rows, page_rows, quarantine_rows, scan_rows,
+                                  cleared=[k for k in cleared if k in quarantined])
     return stats
 
 
@@ -273,7 +251,8 @@ def _sha256_file(path: Path) -> str:
                 "attachments its pages link), copied once into raw/ under its sha256 (content-addressed and "
                 "immutable). The same bytes again add no row; failed fetches are quarantined.",
 )
-def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.MaterializeResult:
+def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome, work_db: WorkDatabase,
+              raw_store: RawStore) -> dg.MaterializeResult:
     home = ogi_home.home
     from dagster_project.housekeeping import clean_leftovers
 
@@ -281,20 +260,20 @@ def raw_pages(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.Materi
     if removed:
         context.log.info(f"removed {len(removed)} temporary files left by interrupted runs: {removed[:5]}")
     _, scanned = landing_fingerprint(home.landing)  # before the scan: a file added during the run is seen next time
-    stats = register_landing(home)
-    with connect(home.work_db) as con:
-        write_build_state(con, LANDING_SCANNED, scanned)
+    stats = register_landing(home, work_db, raw_store)
+    with work_db.store() as store:
+        store.set_build_state(LANDING_SCANNED, scanned)
     fetched = FetchStats()
     sources = home.sources_file
     if sources is not None and sources.exists():
         policy = FetchPolicy(allow_hosts=frozenset(ogi_home.allow_hosts), max_bytes=ogi_home.max_fetch_bytes,
                              deadline=ogi_home.fetch_deadline)
-        fetched = fetch_sources(home, sources, policy)
+        fetched = fetch_sources(home, sources, policy, work_db, raw_store)
         context.log.info(f"sources: {fetched.urls} URLs, {fetched.fetched} fetched, {fetched.not_modified} "
                          f"unchanged (304), {fetched.failed} failed, {fetched.attachments} attachments, "
                          f"{fetched.duplicate_rows} duplicate rows, {fetched.bad_rows} bad rows")
-    with connect(home.work_db, read_only=False) as con:
-        total = con.execute("SELECT count(*) FROM ingest.raw_pages").fetchone()[0]
+    with work_db.store() as store:
+        total = store.raw_page_count()
     context.log.info(f"landing: {stats.files_seen} files, {stats.pages_registered} new pages, "
                      f"{stats.duplicates} duplicates, {stats.quarantined} quarantined, {stats.skipped} skipped")
     return dg.MaterializeResult(metadata={
@@ -396,7 +375,8 @@ def url_key(url: str) -> str:
     return hashlib.sha256(f"url:{url}".encode()).hexdigest()
 
 
-def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchStats:
+def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy, work_db: WorkDatabase | None = None,
+                  raw_store: RawStore | None = None) -> FetchStats:
     import time as _time
 
     stats = FetchStats()
@@ -406,12 +386,12 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
     jobs = sources_file.jobs
     stats.urls = len(jobs)
     stats.duplicate_rows = sources_file.duplicates
-    with connect(home.work_db) as con:
-        state = {u: (e, lm) for u, e, lm in con.execute(
-            "SELECT url, etag, last_modified FROM ingest.fetch_state").fetchall()}
-        registered = {r[0] for r in con.execute("SELECT sha256 FROM ingest.raw_pages").fetchall()}
+    raw_store = raw_store or raw_store_of(home)
+    with (work_db or work_database_of(home)).store() as store:
+        state = store.fetch_validators()
+        registered = store.registered_shas()
         log_rows, page_rows, state_rows, bad_rows, cleared = [], [], [], [], []
-        quarantined = {r[0] for r in con.execute("SELECT sha256 FROM ingest.quarantine").fetchall()}
+        quarantined = store.quarantined_keys()
         row_problems = []
         for line, url, reason in sources_file.problems:
             key = sources_row_key(sources, line, url, reason)
@@ -441,12 +421,11 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
             state_rows.append(dict(url=job.url, etag=result.etag, last_modified=result.last_modified, sha256=sha,
                                    fetched_at=now))
             if sha not in registered:
-                stored = _store(home, sha, result.content)
                 page_rows.append(dict(
                     sha256=sha, size_bytes=len(result.content),
                     media_type=sniff_media_type(result.content, urlsplit(job.url).path, result.media_type),
                     source_kind="url", source_path=None, source_url=job.url,
-                    raw_path=stored.relative_to(home.root).as_posix(), registered_at=now, parent_url=parent,
+                    raw_path=raw_store.put(sha, result.content), registered_at=now, parent_url=parent,
                     agency_hint=job.hints.get("agency_hint"), year_hint=job.hints.get("year_hint")))
                 registered.add(sha)
                 stats.pages_registered += 1
@@ -477,18 +456,6 @@ def fetch_sources(home: DataHome, sources: Path, policy: FetchPolicy) -> FetchSt
                       lambda j, r: handle(j, r, attachments[j.url][1]))
         state_rows = list({r["url"]: r for r in state_rows}.values())
         bad_rows = list({b["sha256"]: b for b in bad_rows}.values())
-        con.execute("BEGIN")
-        if cleared:
-            con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?)) AND step = 'fetch'", [cleared])
-        if bad_rows:
-            con.execute("DELETE FROM ingest.quarantine WHERE sha256 IN (SELECT unnest(?))", [[b["sha256"] for b in bad_rows]])
-        if state_rows:
-            con.execute("DELETE FROM ingest.fetch_state WHERE url IN (SELECT unnest(?))", [[r["url"] for r in state_rows]])
-        insert_rows(con, "fetch_log", log_rows)
-        insert_rows(con, "fetch_state", state_rows)
-        insert_rows(con, "raw_pages", page_rows)
-        insert_rows(con, "quarantine", bad_rows)
-        insert_rows(con, "quarantine", row_problems)
-        con.execute("COMMIT")
+        store.record_fetches(log_rows, state_rows, page_rows, bad_rows, row_problems, cleared)
     stats.seconds = _time.perf_counter() - started
     return stats

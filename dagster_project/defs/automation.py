@@ -3,8 +3,8 @@
 import dagster as dg
 
 from dagster_project.defs.partitions import DOCUMENT_CONFIG, YEAR_CONFIG
+from dagster_project.defs.resources import OgiHome
 from dagster_project.nothing_new import landing_fingerprint, skip_reason
-from dagster_project.settings import DataHome
 
 # the extraction asset and everything downstream of it: the dbt warehouse, the identity checks, publish
 _FROM_EXTRACTION = dg.AssetSelection.groups("extract").downstream()
@@ -40,8 +40,8 @@ rerun_year_job = dg.define_asset_job(
     description="Every night at 02:00 Beijing time; unchanged pages are not re-read, and a night with nothing new "
                 "(the same landing files, parser and dbt project, no sources file) starts no run at all.",
 )
-def nightly(context: dg.ScheduleEvaluationContext):
-    reason = skip_reason(DataHome.from_env())
+def nightly(context: dg.ScheduleEvaluationContext, ogi_home: OgiHome):
+    reason = skip_reason(ogi_home.layout)
     if reason is not None:
         return dg.SkipReason(reason)
     return dg.RunRequest(tags={"ogi/trigger": "nightly"})
@@ -49,8 +49,8 @@ def nightly(context: dg.ScheduleEvaluationContext):
 
 @dg.sensor(job=full_build, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Starts a full build when files appear in (or change in) landing/.")
-def landing_sensor(context: dg.SensorEvaluationContext):
-    home = DataHome.from_env()
+def landing_sensor(context: dg.SensorEvaluationContext, ogi_home: OgiHome):
+    home = ogi_home.layout
     count, digest = landing_fingerprint(home.landing)
     if count == 0:
         return dg.SkipReason(f"landing folder {home.landing} is empty")

@@ -11,13 +11,12 @@ outside the spec…) — severity ERROR, the warehouse contradicts itself.
 from typing import Any
 
 import dagster as dg
-import duckdb
 import pandas as pd
 
 from dagster_project import progress
-from dagster_project.defs.resources import OgiHome
+from dagster_project.defs.resources import OgiHome, WorkDatabase
 from dagster_project.defs.warehouse import carried_check_results, nothing_changed, ogi_dbt_models
-from dagster_project.storage import duckdb_config
+from ingest.store import DEFAULT_MEMORY_LIMIT, IngestStore
 from dagster_dbt import get_asset_key_for_model
 from expectations import WarehouseValidation, load_identities, validate_work_db
 
@@ -34,18 +33,15 @@ _SHOWN = ["agency_name", "year", "identity_code", "applicant_type_code", "indica
 REPORTS_PER_CHUNK = 5000
 
 
-def validate_warehouse(work_db: str) -> WarehouseValidation:
-    """GX validation of the work database's identity results, chunk by chunk of reports."""
-    con = duckdb.connect(work_db, read_only=True, config={**duckdb_config()})
-    try:
+def validate_warehouse(work_db: str, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> WarehouseValidation:
+    """GX validation of the work database's identity results (dbt's tables), chunk by chunk of reports."""
+    with IngestStore.open(work_db, read_only=True, memory_limit=memory_limit) as store:
         def on_chunk(done: int, total: int) -> None:
             progress.report("identity checks (GX)", done, total)
 
-        validation = validate_work_db(con, reports_per_chunk=REPORTS_PER_CHUNK, on_chunk=on_chunk)
+        validation = validate_work_db(store.connection, reports_per_chunk=REPORTS_PER_CHUNK, on_chunk=on_chunk)
         progress.report("identity checks (GX)", 1, 1)
         return validation
-    finally:
-        con.close()
 
 
 def _markdown(frame: pd.DataFrame | None, total: int) -> str:
@@ -99,12 +95,12 @@ def check_results(validation: WarehouseValidation) -> list[dg.AssetCheckResult]:
     ],
     can_subset=False,
 )
-def identity_checks(context: dg.AssetCheckExecutionContext, ogi_home: OgiHome):
+def identity_checks(context: dg.AssetCheckExecutionContext, ogi_home: OgiHome, work_db: WorkDatabase):
     home = ogi_home.home
-    if nothing_changed(home):  # the warehouse is the one these checks last validated: their results stand
+    if nothing_changed(home, work_db):  # the warehouse is the one these checks last validated: their results stand
         carried = carried_check_results(context.instance, context.selected_asset_check_keys)
         if carried is not None:
             context.log.info("warehouse unchanged since it was published: the last identity check results stand")
             yield from carried
             return
-    yield from check_results(validate_warehouse(str(home.work_db)))
+    yield from check_results(validate_warehouse(work_db.path, work_db.memory_limit))

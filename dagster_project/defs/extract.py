@@ -6,16 +6,15 @@ from datetime import datetime
 
 import dagster as dg
 
-from dagster_project.defs.resources import OgiHome
+from dagster_project.defs.resources import OgiHome, RawStore, WorkDatabase, raw_store_of, work_database_of
 from dagster_project.settings import DataHome
 from dagster_project.defs.partitions import sync_rerun_partitions
-from dagster_project.storage import connect, insert_rows, quarantine_row
 from extractors import parser_fingerprint
 from dagster_project import progress
 from dagster_project.children import map_pages, normalize_verified
-from dagster_project.defs.normalize import _replace, document_row
 from extractors.batch import Failure, extract_stored
 from extractors.model import ExtractedReport
+from ingest import StoredDocument, quarantine_row
 
 _BATCH = 1000
 REPORTS = dg.AssetKey(["ingest", "reports"])
@@ -53,40 +52,28 @@ def report_rows(report: ExtractedReport, fingerprint: str, now: datetime) -> tup
     return row, values
 
 
-def extract_documents(home: DataHome, log=None, workers: int | None = None) -> ExtractStats:
+def extract_documents(home: DataHome, log=None, workers: int | None = None,
+                      work_db: WorkDatabase | None = None) -> ExtractStats:
     fingerprint = parser_fingerprint()
     stats = ExtractStats()
     now = datetime.now()
-    with connect(home.work_db) as con:
-        pending = [r[0] for r in con.execute(
-            """
-            SELECT d.sha256 FROM ingest.documents d
-            WHERE d.parser_version = ?
-              AND NOT EXISTS (SELECT 1 FROM ingest.reports r WHERE r.report_id = d.sha256 AND r.parser_version = ?)
-              AND NOT EXISTS (SELECT 1 FROM ingest.quarantine q WHERE q.sha256 = d.sha256 AND q.parser_version = ?)
-            ORDER BY d.sha256
-            """, [fingerprint, fingerprint, fingerprint]).fetchall()]
+    with (work_db or work_database_of(home)).store() as store:
+        pending = store.pending_documents(fingerprint)
         stats.pending = len(pending)
         # Documents are read in batches so memory stays flat however large the corpus is.
         for start in range(0, len(pending), _BATCH):
-            batch = con.execute(
-                """
-                SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens,
-                       p.source_path, p.source_url, p.agency_hint, p.year_hint, d.notes
-                FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
-                WHERE d.sha256 IN (SELECT unnest(?)) ORDER BY d.sha256
-                """, [pending[start:start + _BATCH]]).fetchall()
+            batch = store.stored_documents(pending[start:start + _BATCH])
             reports, values, bad = [], [], []
-            for i, (row, result) in enumerate(zip(batch, map_pages(extract_stored, batch, workers)), start=start + 1):
+            for i, (doc, result) in enumerate(zip(batch, map_pages(extract_stored, batch, workers)), start=start + 1):
                 progress.report("extract", i, stats.pending)
-                sha, path, url = row[0], row[7], row[8]
                 if isinstance(result, Failure):
-                    bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
+                    bad.append(quarantine_row(doc.sha256, fingerprint, doc.source_path, doc.source_url, result.step,
+                                              result.error))
                     continue
                 report_row, vals = report_rows(result, fingerprint, now)
                 reports.append(report_row)
                 values.extend(vals)
-            _replace_reports(con, reports, values, bad)
+            store.replace_reports(reports, values, bad)
             stats.reports += len(reports)
             stats.values += len(values)
             stats.quarantined += len(bad)
@@ -95,51 +82,39 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None) -> E
     return stats
 
 
-def _replace_reports(con, reports: list[dict], values: list[dict], bad: list[dict]) -> None:
-    ids = [r["report_id"] for r in reports] + [b["sha256"] for b in bad]
-    if not ids:
-        return
-    con.execute("BEGIN")
-    for table, column in (("report_values", "report_id"), ("reports", "report_id"), ("quarantine", "sha256")):
-        con.execute(f"DELETE FROM ingest.{table} WHERE {column} IN (SELECT unnest(?))", [ids])
-    insert_rows(con, "reports", reports)
-    insert_rows(con, "report_values", values)
-    insert_rows(con, "quarantine", bad)
-    con.execute("COMMIT")
-
-
-def rerun_pages(home: DataHome, shas: list[str]) -> dict:
+def rerun_pages(home: DataHome, shas: list[str], work_db: WorkDatabase | None = None,
+                raw_store: RawStore | None = None) -> dict:
     """Normalize and extract these raw pages again (in order); returns counts."""
     fingerprint = parser_fingerprint()
     now = datetime.now()
     counts = {"pages": 0, "reports": 0, "values": 0, "quarantined": 0}
-    with connect(home.work_db) as con:
-        pages = con.execute(
-            "SELECT sha256, raw_path, source_path, source_url, media_type, agency_hint, year_hint "
-            "FROM ingest.raw_pages WHERE sha256 IN (SELECT unnest(?)) ORDER BY sha256", [shas]).fetchall()
+    raw_store = raw_store or raw_store_of(home)
+    with (work_db or work_database_of(home)).store() as store:
+        pages = store.raw_pages(shas)
         counts["pages"] = len(pages)
-        args = [(str(home.root / raw_path), sha, source_path, media_type)
+        args = [(str(raw_store.file(raw_path)), sha, source_path, media_type)
                 for sha, raw_path, source_path, _, media_type, _, _ in pages]
-        docs, bad, extract_args = [], [], []
+        docs, bad, stored = [], [], []
         for (sha, _, path, url, _, agency_hint, year_hint), result in zip(pages, map_pages(normalize_verified, args)):
             if isinstance(result, Failure):
                 bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
                 continue
-            docs.append(document_row(sha, fingerprint, result))
-            extract_args.append((sha, result.media_type, result.encoding, result.script, result.title, result.text,
-                                 result.tokens, path, url, agency_hint, year_hint, result.notes))
-        con.execute("DELETE FROM ingest.report_values WHERE report_id IN (SELECT unnest(?))", [shas])
-        con.execute("DELETE FROM ingest.reports WHERE report_id IN (SELECT unnest(?))", [shas])
-        _replace(con, docs, bad)
+            doc = StoredDocument.from_page(sha, result, source_path=path, source_url=url, agency_hint=agency_hint,
+                                           year_hint=year_hint)
+            docs.append(doc.documents_row(fingerprint))
+            stored.append(doc)
+        store.delete_reports(shas)
+        store.replace_documents(docs, bad)
         reports, values, failed = [], [], []
-        for row, result in zip(extract_args, map_pages(extract_stored, extract_args)):
+        for doc, result in zip(stored, map_pages(extract_stored, stored)):
             if isinstance(result, Failure):
-                failed.append(quarantine_row(row[0], fingerprint, row[7], row[8], result.step, result.error))
+                failed.append(quarantine_row(doc.sha256, fingerprint, doc.source_path, doc.source_url, result.step,
+                                             result.error))
                 continue
             report_row, vals = report_rows(result, fingerprint, now)
             reports.append(report_row)
             values.extend(vals)
-        _replace_reports(con, reports, values, failed)
+        store.replace_reports(reports, values, failed)
         counts.update(reports=len(reports), values=len(values), quarantined=len(bad) + len(failed))
     return counts
 
@@ -153,20 +128,17 @@ class ExtractionConfig(dg.Config):
     documents: list[str] = []  # raw pages by sha256 or an unambiguous prefix (12 hex digits do)
 
 
-def rerun_targets(home: DataHome, config: ExtractionConfig) -> list[str]:
+def rerun_targets(home: DataHome, config: ExtractionConfig, work_db: WorkDatabase | None = None) -> list[str]:
     """The sha256s of the pages the config names; an unknown year or document is an error, not a no-op."""
     shas: list[str] = []
-    with connect(home.work_db) as con:
+    with (work_db or work_database_of(home)).store() as store:
         if config.years:
-            found = [r[0] for r in con.execute(
-                "SELECT report_id FROM ingest.reports WHERE year IN (SELECT unnest(?)) ORDER BY 1",
-                [config.years]).fetchall()]
+            found = store.reports_of_years(config.years)
             if not found:
                 raise dg.Failure(f"no report of year {config.years} in {home.root}")
             shas += found
         for doc in config.documents:
-            hits = [r[0] for r in con.execute(
-                "SELECT sha256 FROM ingest.raw_pages WHERE starts_with(sha256, ?)", [doc.strip().lower()]).fetchall()]
+            hits = store.pages_with_prefix(doc.strip().lower())
             if len(hits) != 1:
                 raise dg.Failure(f"document {doc!r}: {len(hits)} registered pages have this sha256 prefix")
             shas += hits
@@ -188,22 +160,19 @@ def rerun_targets(home: DataHome, config: ExtractionConfig) -> list[str]:
     group_name="extract",
     can_subset=False,
 )
-def extraction(context: dg.AssetExecutionContext, ogi_home: OgiHome, config: ExtractionConfig):
+def extraction(context: dg.AssetExecutionContext, ogi_home: OgiHome, work_db: WorkDatabase, raw_store: RawStore,
+               config: ExtractionConfig):
     home = ogi_home.home
     rerun: dict = {}
     if config.years or config.documents:
-        targets = rerun_targets(home, config)
-        rerun = rerun_pages(home, targets)
+        targets = rerun_targets(home, config, work_db)
+        rerun = rerun_pages(home, targets, work_db, raw_store)
         context.log.info(f"re-read {len(targets)} pages ({config.years or ''} {config.documents or ''}): {rerun}")
-    stats = extract_documents(home, context.log)
-    sync_rerun_partitions(context.instance, home)
-    with connect(home.work_db) as con:
-        n_reports, n_values, n_quarantined = con.execute(
-            "SELECT (SELECT count(*) FROM ingest.reports), (SELECT count(*) FROM ingest.report_values), "
-            "(SELECT count(*) FROM ingest.quarantine)").fetchone()
-        reasons = con.execute(
-            "SELECT step || ': ' || left(error, 80) AS reason, count(*) n FROM ingest.quarantine "
-            "GROUP BY 1 ORDER BY n DESC LIMIT 10").fetchall()
+    stats = extract_documents(home, context.log, work_db=work_db)
+    sync_rerun_partitions(context.instance, home, work_db)
+    with work_db.store() as store:
+        n_reports, n_values, n_quarantined = store.extraction_totals()
+        reasons = store.quarantine_reasons(10)
     yield dg.MaterializeResult(asset_key=REPORTS, metadata={
         "extracted_this_run": stats.reports + rerun.get("reports", 0), "pending": stats.pending,
         "rerun_years": ", ".join(map(str, config.years)), "rerun_documents": ", ".join(config.documents), "reports_total": n_reports,

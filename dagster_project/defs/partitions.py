@@ -12,8 +12,8 @@ import re
 
 import dagster as dg
 
+from dagster_project.defs.resources import WorkDatabase, work_database_of
 from dagster_project.settings import DataHome
-from dagster_project.storage import connect
 
 YEARS_NAME, DOCUMENTS_NAME = "report_years", "report_documents"
 REPORT_YEARS = dg.DynamicPartitionsDefinition(name=YEARS_NAME)
@@ -42,20 +42,11 @@ def document_of_key(key: str) -> str:
     return match.group(1) if match else key.strip().lower()
 
 
-def desired_partitions(home: DataHome) -> tuple[list[str], list[str]]:
+def desired_partitions(home: DataHome, work_db: WorkDatabase | None = None) -> tuple[list[str], list[str]]:
     """(years, document keys) as the ingest tables have them now, each sorted."""
-    with connect(home.work_db) as con:
-        years = [str(r[0]) for r in con.execute(
-            "SELECT DISTINCT year FROM ingest.reports WHERE year IS NOT NULL ORDER BY 1").fetchall()]
-        rows = con.execute(
-            """
-            SELECT p.sha256, r.year, r.agency_name, q.step, p.source_path
-            FROM ingest.raw_pages p
-            LEFT JOIN ingest.reports r ON r.report_id = p.sha256
-            LEFT JOIN (SELECT sha256, any_value(step) AS step FROM ingest.quarantine GROUP BY 1) q
-              ON q.sha256 = p.sha256
-            ORDER BY r.year NULLS LAST, r.agency_name NULLS LAST, p.sha256
-            """).fetchall()
+    with (work_db or work_database_of(home)).store() as store:
+        report_years, rows = store.partition_rows()
+    years = [str(y) for y in report_years]
     docs = []
     for sha, year, agency, step, path in rows:
         if year is None and agency is None and step is not None:
@@ -78,9 +69,10 @@ def _sync(instance: dg.DagsterInstance, name: str, desired: list[str]) -> tuple[
     return len(new), len(gone)
 
 
-def sync_rerun_partitions(instance: dg.DagsterInstance, home: DataHome) -> dict[str, tuple[int, int]]:
+def sync_rerun_partitions(instance: dg.DagsterInstance, home: DataHome,
+                          work_db: WorkDatabase | None = None) -> dict[str, tuple[int, int]]:
     """Bring the two dynamic partition sets in line with the ingest tables; returns (added, removed) per set."""
-    years, docs = desired_partitions(home)
+    years, docs = desired_partitions(home, work_db)
     return {YEARS_NAME: _sync(instance, YEARS_NAME, years), DOCUMENTS_NAME: _sync(instance, DOCUMENTS_NAME, docs)}
 
 

@@ -12,20 +12,18 @@ import dagster as dg
 import duckdb
 
 from dagster_project import progress
-from dagster_project.defs.resources import OgiHome
+from dagster_project.defs.resources import OgiHome, WorkDatabase
 from dagster_project.quality.report import build_quality_report
 from dagster_project.defs.warehouse import (
     PUBLISHED_SCHEMAS, current_build_fingerprint, last_metadata, nothing_changed, ogi_dbt_models,
 )
 from dagster_project.nothing_new import LANDING_SCANNED, PUBLISHED_INPUTS, inputs_digest
-from dagster_project.storage import connect, duckdb_config, read_build_state, write_build_state
 from extractors import parser_fingerprint
 from dagster_project.settings import DataHome
+from ingest.store import DEFAULT_MEMORY_LIMIT, duckdb_config
 
 
-
-
-def publish_warehouse(home: DataHome) -> dict:
+def publish_warehouse(home: DataHome, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict:
     started = time.perf_counter()
     home.warehouse_dir.mkdir(parents=True, exist_ok=True)
     tmp_db = home.warehouse_dir / f".ogi.duckdb.{os.getpid()}.tmp"
@@ -37,7 +35,7 @@ def publish_warehouse(home: DataHome) -> dict:
             leftover.unlink()
     tmp_parquet.mkdir()
     try:
-        return _publish(home, tmp_db, tmp_parquet, started)
+        return _publish(home, tmp_db, tmp_parquet, started, memory_limit)
     except BaseException:  # a full disk or an interrupt: the published files are untouched, the copies go
         for leftover in (tmp_parquet, tmp_db, tmp_db.with_name(tmp_db.name + ".wal")):
             if leftover.is_dir():
@@ -91,9 +89,10 @@ def _order_by(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
     return " ORDER BY " + ", ".join(f'"{c}"' for c in _ORDER_KEYS if c in columns)
 
 
-def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
+def _publish(home: DataHome, tmp_db, tmp_parquet, started: float, memory_limit: str) -> dict:
     rows: dict[str, int] = {}
-    con = duckdb.connect(str(tmp_db), config={**duckdb_config(), "preserve_insertion_order": "true"})
+    # the published file, new: the one connection of the pipeline that is not to the work database
+    con = duckdb.connect(str(tmp_db), config={**duckdb_config(memory_limit), "preserve_insertion_order": "true"})
     try:
         con.execute(f"ATTACH '{home.work_db}' AS work (READ_ONLY)")
         tables = con.execute(
@@ -131,24 +130,26 @@ def _publish(home: DataHome, tmp_db, tmp_parquet, started: float) -> dict:
     description="The published warehouse: warehouse/ogi.duckdb (replaced atomically) and "
                 "warehouse/parquet/<mart>.parquet. Only built when every dbt test passed.",
 )
-def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome) -> dg.MaterializeResult:
+def published_warehouse(context: dg.AssetExecutionContext, ogi_home: OgiHome,
+                        work_db: WorkDatabase) -> dg.MaterializeResult:
     home = ogi_home.home
-    if nothing_changed(home) and home.parquet_dir.is_dir():
+    if nothing_changed(home, work_db) and home.parquet_dir.is_dir():
         context.log.info(f"{home.warehouse_db} is already built from what the work file holds: not copied again")
         return dg.MaterializeResult(metadata={
             **last_metadata(context.instance, context.asset_key),
             "changed": False, "path": dg.MetadataValue.path(str(home.warehouse_db)),
             "parquet_dir": dg.MetadataValue.path(str(home.parquet_dir)),
             "size_bytes": home.warehouse_db.stat().st_size})
-    fingerprint = current_build_fingerprint(home)  # what this warehouse is built from
-    result = publish_warehouse(home)
-    with connect(home.work_db) as con:
-        write_build_state(con, "published", fingerprint)
+    fingerprint = current_build_fingerprint(work_db)  # what this warehouse is built from
+    result = publish_warehouse(home, work_db.memory_limit)
+    with work_db.store() as store:
+        store.set_build_state("published", fingerprint)
         # what `ogi run` and the nightly schedule compare with before starting a run (dagster_project/nothing_new.py)
-        write_build_state(con, PUBLISHED_INPUTS, inputs_digest(read_build_state(con, LANDING_SCANNED),
-                                                               parser_fingerprint(), fingerprint))
+        store.set_build_state(PUBLISHED_INPUTS, inputs_digest(store.build_state(LANDING_SCANNED),
+                                                              parser_fingerprint(), fingerprint))
     marts = {k: v for k, v in result["tables"].items() if k.startswith("main.")}
-    report = build_quality_report(home.warehouse_db, home.warehouse_dir / "quality_report.html")
+    report = build_quality_report(home.warehouse_db, home.warehouse_dir / "quality_report.html",
+                                  max_evidence_pages=ogi_home.evidence_pages)
     context.log.info(f"published {home.warehouse_db} ({result['bytes']} bytes, {len(marts)} marts)")
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(home.warehouse_db)),

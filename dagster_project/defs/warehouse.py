@@ -8,18 +8,18 @@ import functools
 import json
 import os
 import shutil
-import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project import progress
-from dagster_project.defs.resources import OgiHome
-from dagster_project.settings import DBT_PROJECT_DIR, DataHome
+from dagster_project.defs.resources import OgiHome, WorkDatabase
+from dagster_project.settings import DBT_PROJECT_DIR, PARSE_ONLY_WORK_DB, DataHome
 from dagster_project.nothing_new import manifest_digest
-from dagster_project.storage import connect, ingest_fingerprint, read_build_state
 
 
 def dbt_executable() -> str:
@@ -28,28 +28,58 @@ def dbt_executable() -> str:
     return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """These variables set for the span of one dbt invocation (dagster-dbt hands the environment of this process
+    to the dbt subprocess, and reads the profile in it), then put back as they were."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
-def _manifest_is_stale() -> bool:
-    manifest = dbt_project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml",
-               *(p for d in ("models", "macros", "seeds", "tests") for p in (DBT_PROJECT_DIR / d).rglob("*")
-                 if p.is_file())]
-    return any(p.stat().st_mtime > built for p in sources)
+class OgiDbtCliResource(DbtCliResource):
+    """dbt, told which work database to build into: dbt's profile reads OGI_WORK_DB (and OGI_DUCKDB_MEMORY), and
+    each invocation gets them from this resource's configuration, not from an environment written beforehand."""
+
+    work_db: str = str(PARSE_ONLY_WORK_DB)
+    duckdb_memory: str = "2GB"
+
+    def cli(self, args, **kwargs):
+        with _environment({"OGI_WORK_DB": self.work_db, "OGI_DUCKDB_MEMORY": self.duckdb_memory}):
+            return super().cli(args, **kwargs)  # the subprocess is started (and the profile read) in here
 
 
-def ensure_manifest() -> Path:
-    """`dagster-dbt project prepare-and-package` writes the manifest (make does it); a checkout that
-    skipped it, or a model edited since, still loads: the manifest is parsed again here."""
-    if _manifest_is_stale():
-        os.environ.setdefault("OGI_WORK_DB", str(DBT_PROJECT_DIR / "target" / "parse_only.duckdb"))
-        subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                        "--profiles-dir", str(DBT_PROJECT_DIR)], check=True)
-    return dbt_project.manifest_path
+def _parse(project: DbtProject) -> None:
+    """`dbt parse` against the parse-only database (the manifest names no data home), with this environment's dbt:
+    what `make manifest` does, for a checkout that never made the manifest."""
+    import subprocess
+
+    subprocess.run([dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir),
+                    "--profiles-dir", str(project.profiles_dir), "--target-path", str(project.target_path)],
+                   check=True, cwd=project.project_dir, env={**os.environ, "OGI_WORK_DB": str(PARSE_ONLY_WORK_DB)})
+
+
+@functools.cache
+def ogi_dbt_project() -> DbtProject:
+    """The dbt project, prepared the dagster-dbt way: `make manifest` (dagster-dbt project prepare-and-package)
+    writes dbt/target/manifest.json; under `dagster dev` (`ogi ui`, which hands it OGI_WORK_DB for the parse)
+    the project is parsed again as it loads (prepare_if_dev). A checkout that never made the manifest has it
+    parsed once here."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        _parse(project)
+    return project
+
+
+dbt_project = ogi_dbt_project()  # module level: `dagster-dbt project prepare-and-package --file` finds it here
 
 
 PUBLISHED_SCHEMAS = ("main", "spec")  # what publish copies into warehouse/ogi.duckdb (marts and seeds)
@@ -57,9 +87,10 @@ _PREVIEW_ROWS = 5
 
 
 class OgiDbtTranslator(DagsterDbtTranslator):
-    """Groups by layer; storage is where a BI tool finds the table: ``ogi.<schema>.<table>`` in the published
-    warehouse for marts and seeds, ``ogi_work.<schema>.<view>`` for the staging views (the work file only),
-    never the parse-only database the manifest was written against."""
+    """Groups by layer; the table name is where a BI tool finds the table: ``ogi.<schema>.<table>`` in the published
+    warehouse for marts and seeds, ``ogi_work.<schema>.<view>`` for the staging views (the work file only), never
+    the parse-only database the manifest was written against. The files (``storage``, ``parquet``) depend on the
+    data home: :func:`with_storage` adds them when the Definitions are built."""
 
     def get_asset_spec(self, manifest, unique_id, project):
         spec = super().get_asset_spec(manifest, unique_id, project)
@@ -68,14 +99,8 @@ class OgiDbtTranslator(DagsterDbtTranslator):
             return spec
         schema, alias = node["schema"], node.get("alias") or node["name"]
         published = schema in PUBLISHED_SCHEMAS
-        home = DataHome.from_env()
-        storage = {
-            "dagster/table_name": f"{'ogi' if published else 'ogi_work'}.{schema}.{alias}",
-            "storage": dg.MetadataValue.path(str(home.warehouse_db if published else home.work_db)),
-        }
-        if published and schema == "main":
-            storage["parquet"] = dg.MetadataValue.path(str(home.parquet_dir / f"{alias}.parquet"))
-        return spec.merge_attributes(metadata=storage)
+        return spec.merge_attributes(metadata={
+            "dagster/table_name": f"{'ogi' if published else 'ogi_work'}.{schema}.{alias}"})
 
     def get_group_name(self, dbt_resource_props):
         if dbt_resource_props["resource_type"] == "seed":
@@ -84,7 +109,20 @@ class OgiDbtTranslator(DagsterDbtTranslator):
         return "staging" if "staging" in path else "marts"
 
 
-ensure_manifest()
+def with_storage(home: DataHome):
+    """The spec of a dbt table with the files it lives in under this data home: the published warehouse (and its
+    Parquet file, for a mart) or the work file."""
+    def add(spec: dg.AssetSpec) -> dg.AssetSpec:
+        table = spec.metadata.get("dagster/table_name")
+        if not isinstance(table, str):
+            return spec
+        database, schema, alias = table.split(".", 2)
+        published = database == "ogi"
+        storage = {"storage": dg.MetadataValue.path(str(home.warehouse_db if published else home.work_db))}
+        if published and schema == "main":
+            storage["parquet"] = dg.MetadataValue.path(str(home.parquet_dir / f"{alias}.parquet"))
+        return spec.merge_attributes(metadata=storage)
+    return add
 
 
 @dbt_assets(
@@ -92,16 +130,17 @@ ensure_manifest()
     project=dbt_project,
     dagster_dbt_translator=OgiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
-def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_home: OgiHome):
+def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_home: OgiHome,
+                   work_db: WorkDatabase):
     home = ogi_home.home
-    if nothing_changed(home):
+    if nothing_changed(home, work_db):
         carried = carried_check_results(context.instance, context.selected_asset_check_keys)
         if carried is not None:
             # nothing dbt reads has changed since the published warehouse was built: no dbt build; every table
             # is reported unchanged and every dbt test keeps its last result, so the checks and publish downstream
             # run (and find nothing to do) instead of showing "Skipped"
             context.log.info("ingest unchanged since the published warehouse was built: dbt build skipped")
-            yield from unchanged_outputs(context, home)
+            yield from unchanged_outputs(context, work_db)
             yield from carried
             return
     total = len(context.selected_output_names)  # models, seeds and the dbt tests mapped to asset checks
@@ -113,7 +152,7 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
             progress.report("dbt build", min(done, total), total)
         events.append(event)
     # dbt holds the work file's write lock while it runs: the tables are described once it has exited
-    described = describe_tables(home, [_unique_id(e) for e in events if isinstance(e, dg.Output)])
+    described = describe_tables(work_db, [_unique_id(e) for e in events if isinstance(e, dg.Output)])
     for event in events:
         extra = described.get(_unique_id(event) or "") if isinstance(event, dg.Output) else None
         yield event.with_metadata({**event.metadata, **extra}) if extra else event
@@ -125,9 +164,12 @@ def _unique_id(output: dg.Output) -> str | None:
     return value.value if isinstance(value, dg.TextMetadataValue) else value
 
 
-def nothing_changed(home) -> bool:
+def nothing_changed(home: DataHome, work_db: WorkDatabase) -> bool:
     """Nothing dbt reads has changed since the published warehouse was built."""
-    return home.warehouse_db.exists() and current_build_fingerprint(home) == published_build_fingerprint(home)
+    if not home.warehouse_db.exists():
+        return False
+    with work_db.store() as store:
+        return store.fingerprint(manifest_digest(dbt_project.manifest_path)) == store.build_state("published")
 
 
 def _node(unique_id: str) -> dict | None:
@@ -140,11 +182,12 @@ def _manifest() -> dict:
     return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
-def describe_tables(home, unique_ids) -> dict[str, dict]:
+def describe_tables(work_db: WorkDatabase, unique_ids) -> dict[str, dict]:
     """Row count, column types (as DuckDB has them, with the dbt descriptions) and the first rows of every built
     table; a view gets its columns only (counting it would run its query)."""
     out: dict[str, dict] = {}
-    with connect(home.work_db, read_only=True) as con:
+    with work_db.store(read_only=True) as store:
+        con = store.connection  # dbt's tables, not the ingest schema
         for unique_id in filter(None, unique_ids):
             node = _node(unique_id)
             if not node:
@@ -207,11 +250,11 @@ def carried_check_results(instance: dg.DagsterInstance, keys) -> list[dg.AssetCh
     return out
 
 
-def unchanged_outputs(context: dg.AssetExecutionContext, home):
+def unchanged_outputs(context: dg.AssetExecutionContext, work_db: WorkDatabase):
     """One unchanged Output per selected table, in the order of the dbt graph (Dagster wants it)."""
     import graphlib
 
-    fingerprint = current_build_fingerprint(home)
+    fingerprint = current_build_fingerprint(work_db)
     assets_def = context.assets_def
     by_key = {assets_def.get_output_name_for_asset_key(k): k for k in assets_def.keys}
     deps = assets_def.asset_deps
@@ -234,19 +277,17 @@ def last_metadata(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict:
     return {}
 
 
-def current_build_fingerprint(home) -> str:
-    with connect(home.work_db) as con:
-        return ingest_fingerprint(con, manifest_digest(dbt_project.manifest_path))
+def current_build_fingerprint(work_db: WorkDatabase) -> str:
+    """What a warehouse built now would be built from: the ingest tables and the dbt project."""
+    with work_db.store() as store:
+        return store.fingerprint(manifest_digest(dbt_project.manifest_path))
 
 
-def published_build_fingerprint(home) -> str | None:
-    with connect(home.work_db) as con:
-        return read_build_state(con, "published")
-
-
-def dbt_resource() -> DbtCliResource:
+def dbt_resource(work_db: WorkDatabase | None = None) -> OgiDbtCliResource:
+    """dbt through a launcher that makes it die with the run (PR_SET_PDEATHSIG): a killed `ogi run` leaves no dbt;
+    building into this work database."""
     from dagster_project.children import launcher
 
-    # through a launcher that makes dbt die with the run (PR_SET_PDEATHSIG): a killed `ogi run` leaves no dbt
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
-                          dbt_executable=launcher(dbt_executable()))
+    return OgiDbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
+                             dbt_executable=launcher(dbt_executable()),
+                             **({"work_db": work_db.path, "duckdb_memory": work_db.memory_limit} if work_db else {}))

@@ -56,13 +56,10 @@ def select_reports(con, limit: int) -> list[str]:
 def _texts_from_work(work_db: Path, ids: list[str]) -> dict[str, str]:
     if not work_db.exists():
         return {}
-    with contextlib.suppress(duckdb.Error):
-        con = duckdb.connect(str(work_db), read_only=True)
-        try:
-            return dict(con.execute("select sha256, text from ingest.documents where sha256 in (select unnest(?))",
-                                    [ids]).fetchall())
-        finally:
-            con.close()
+    from ingest.store import IngestStore
+
+    with contextlib.suppress(duckdb.Error), IngestStore.reader(work_db) as store:
+        return store.document_texts(ids)
     return {}
 
 

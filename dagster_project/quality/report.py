@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.settings import DEFAULT_EVIDENCE_PAGES
 from dagster_project.quality.svg import (ERA_COLOURS, FAIL, NEUTRAL, PASS, STATUS_COLOURS, count_colour, esc,
                                          grid, hbar, legend, rate_colour, stacked_columns, stacked_hbar)
 from extractors.spec import FORMATS
@@ -73,13 +74,14 @@ def _home_of(warehouse_db: Path):
 
 def build_quality_report(warehouse_db: Path, out: Path, home=None, max_evidence_pages: int | None = None) -> Path:
     """Write the report to `out` and the evidence pages to out.parent/evidence/ (at most max_evidence_pages,
-    default $OGI_EVIDENCE_PAGES or 2,000: every report failing an identity first, then the most recent)."""
+    default 2,000 — OGI_EVIDENCE_PAGES through the settings: every report failing an identity first, then the
+    most recent)."""
     from dagster_project.quality.evidence import remove_dead_temporaries, write_evidence_pages
 
     warehouse_db, out = Path(warehouse_db), Path(out)
     home = home or _home_of(warehouse_db)
     if max_evidence_pages is None:
-        max_evidence_pages = int(os.environ.get("OGI_EVIDENCE_PAGES", "2000"))
+        max_evidence_pages = DEFAULT_EVIDENCE_PAGES
     if out.parent.is_dir():
         remove_dead_temporaries(out.parent)
     evidence = write_evidence_pages(warehouse_db, out.parent / "evidence", home, max_evidence_pages)

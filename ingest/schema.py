@@ -1,15 +1,10 @@
 """The ingest tables: the contract between extraction (Python) and the warehouse (dbt).
 
-Python assets write these tables into the *work* DuckDB file; dbt reads them as the
-``ingest`` source and builds staging views and marts next to them. Nothing else writes here.
+Python assets write these tables into the *work* DuckDB file; dbt reads them as the ``ingest`` source and builds
+staging views and marts next to them. Nothing else writes here, and nothing but :class:`ingest.store.IngestStore`
+runs SQL against them.
 """
 from __future__ import annotations
-
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
-
-import duckdb
 
 INGEST_SCHEMA = "ingest"
 
@@ -155,75 +150,3 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.quarantine (
     quarantined_at  TIMESTAMP NOT NULL
 );
 """
-
-
-def duckdb_config() -> dict[str, str]:
-    """DuckDB takes up to 80% of RAM by default: bound it (it spills to disk beyond), the same bound
-    as dbt's profile, so memory stays flat in corpus size."""
-    import os
-
-    return {"memory_limit": os.environ.get("OGI_DUCKDB_MEMORY", "2GB"), "preserve_insertion_order": "false"}
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
-
-
-@contextmanager
-def connect(db_path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=read_only, config=duckdb_config())
-    try:
-        if not read_only:
-            ensure_schema(con)
-        yield con
-    finally:
-        con.close()
-
-
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
-    """Append rows (dicts keyed by column name) to an ingest table in one statement."""
-    if not rows:
-        return 0
-    import pandas as pd
-
-    frame = pd.DataFrame(rows)
-    columns = ", ".join(frame.columns)
-    con.register("_rows", frame)
-    try:
-        con.execute(f"INSERT INTO {INGEST_SCHEMA}.{table} ({columns}) SELECT {columns} FROM _rows")
-    finally:
-        con.unregister("_rows")
-    return len(rows)
-
-
-def ingest_fingerprint(con: duckdb.DuckDBPyConnection, *extra: str) -> str:
-    """A digest of everything dbt reads from ingest (row counts and latest timestamps), plus extras
-    (the dbt manifest's digest): equal digests mean a rebuild would produce the same warehouse."""
-    import hashlib
-
-    parts = [str(con.execute(sql).fetchone()) for sql in (
-        f"SELECT count(*), max(registered_at) FROM {INGEST_SCHEMA}.raw_pages",
-        f"SELECT count(*), max(extracted_at), max(parser_version) FROM {INGEST_SCHEMA}.reports",
-        f"SELECT count(*) FROM {INGEST_SCHEMA}.report_values",
-        f"SELECT count(*), max(quarantined_at) FROM {INGEST_SCHEMA}.quarantine",
-    )]
-    return hashlib.sha256("|".join([*parts, *extra]).encode()).hexdigest()
-
-
-def read_build_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute(f"SELECT fingerprint FROM {INGEST_SCHEMA}.build_state WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
-def write_build_state(con: duckdb.DuckDBPyConnection, key: str, fingerprint: str) -> None:
-    con.execute(f"INSERT OR REPLACE INTO {INGEST_SCHEMA}.build_state VALUES (?, ?, now())", [key, fingerprint])
-
-
-def quarantine_row(sha256: str, fingerprint: str, source_path: str | None, source_url: str | None, step: str,
-                   error: str) -> dict:
-    """One ingest.quarantine row: which page, which step, why."""
-    from datetime import datetime
-
-    return dict(sha256=sha256, parser_version=fingerprint, source_path=source_path, source_url=source_url,
-                step=step, error=error[:2000], quarantined_at=datetime.now())

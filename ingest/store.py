@@ -1,0 +1,352 @@
+"""The work database's ingest schema behind one class: every SQL statement that reads or writes an ingest table.
+
+No Dagster here: the assets reach it through the ``work_db`` resource (dagster_project/defs/resources.py), the CLI,
+the no-op check and the tests open it directly with :meth:`IngestStore.open`.
+"""
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+
+from ingest.document import StoredDocument
+from ingest.schema import DDL, INGEST_SCHEMA
+
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+def duckdb_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, Any]:
+    """DuckDB takes up to 80% of RAM by default: bound it (it spills to disk beyond), the same bound
+    as dbt's profile, so memory stays flat in corpus size."""
+    return {"memory_limit": memory_limit, "preserve_insertion_order": "false"}
+
+
+class IngestStore:
+    """The ingest tables of one open work database. ``connection`` is there for the dbt tables next to them
+    (main, staging, spec: described, validated and published as they are); the ingest tables are reached through
+    the methods only."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.connection = con
+
+    # ------------------------------------------------------------ opening
+    @classmethod
+    @contextmanager
+    def open(cls, db_path: Path | str, read_only: bool = False,
+             memory_limit: str = DEFAULT_MEMORY_LIMIT) -> Iterator["IngestStore"]:
+        """The work database at ``db_path``; written to, it is created with the ingest schema (older files gain
+        the columns added since)."""
+        db_path = Path(db_path)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(db_path), read_only=read_only, config=duckdb_config(memory_limit))
+        try:
+            store = cls(con)
+            if not read_only:
+                store.ensure_schema()
+            yield store
+        finally:
+            con.close()
+
+    @classmethod
+    @contextmanager
+    def reader(cls, db_path: Path | str) -> Iterator["IngestStore"]:
+        """Read only and with DuckDB's defaults, as the summaries and checks outside a run read it."""
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            yield cls(con)
+        finally:
+            con.close()
+
+    def ensure_schema(self) -> None:
+        self.connection.execute(DDL)
+
+    def _all(self, sql: str, params: Sequence | None = None) -> list[tuple]:
+        return self.connection.execute(sql, params or []).fetchall()
+
+    def _row(self, sql: str, params: Sequence | None = None) -> tuple:
+        row = self.connection.execute(sql, params or []).fetchone()
+        assert row is not None  # an aggregate always has its row
+        return row
+
+    def _one(self, sql: str, params: Sequence | None = None) -> Any:
+        return self._row(sql, params)[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator["IngestStore"]:
+        """One transaction: a run killed mid-way loses at most what was in it."""
+        self.connection.execute("BEGIN")
+        try:
+            yield self
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def insert_rows(self, table: str, rows: list[dict]) -> int:
+        """Append rows (dicts keyed by column name) to an ingest table in one statement."""
+        if not rows:
+            return 0
+        import pandas as pd
+
+        frame = pd.DataFrame(rows)
+        columns = ", ".join(frame.columns)
+        self.connection.register("_rows", frame)
+        try:
+            self.connection.execute(f"INSERT INTO {INGEST_SCHEMA}.{table} ({columns}) SELECT {columns} FROM _rows")
+        finally:
+            self.connection.unregister("_rows")
+        return len(rows)
+
+    def _delete_in(self, table: str, column: str, keys: list[str], extra: str = "") -> None:
+        if keys:
+            self.connection.execute(
+                f"DELETE FROM {INGEST_SCHEMA}.{table} WHERE {column} IN (SELECT unnest(?)){extra}", [keys])
+
+    # ------------------------------------------------------------ what is registered
+    def registered_shas(self) -> set[str]:
+        return {r[0] for r in self._all("SELECT sha256 FROM ingest.raw_pages")}
+
+    def quarantined_keys(self) -> set[str]:
+        return {r[0] for r in self._all("SELECT sha256 FROM ingest.quarantine")}
+
+    def raw_page_count(self) -> int:
+        return self._one("SELECT count(*) FROM ingest.raw_pages")
+
+    def raw_paths(self) -> list[tuple[str, str]]:
+        """(sha256, raw_path) of every registered page."""
+        return self._all("SELECT sha256, raw_path FROM ingest.raw_pages")
+
+    def orphan_rows(self) -> dict[str, int]:
+        """Rows of ingest.documents and ingest.reports whose page is not registered, per table."""
+        return {table: self._one(f"SELECT count(*) FROM ingest.{table} t WHERE NOT EXISTS "
+                                 f"(SELECT 1 FROM ingest.raw_pages p WHERE p.sha256 = t.{column})")
+                for table, column in (("documents", "sha256"), ("reports", "report_id"))}
+
+    def report_years(self) -> set[int]:
+        return {r[0] for r in self._all("SELECT DISTINCT year FROM ingest.reports WHERE year IS NOT NULL")}
+
+    # ------------------------------------------------------------ the landing folder
+    def landing_files(self) -> dict[str, tuple[int, int, str]]:
+        """path → (size, mtime_ns, sha256) of the landing folder's files at the last scan."""
+        return {p: (s, m, sha) for p, s, m, sha in self._all(
+            "SELECT path, size_bytes, mtime_ns, sha256 FROM ingest.landing_files")}
+
+    def landing_pages(self) -> dict[str, str]:
+        """sha256 → the landing path each page read from the landing folder was registered under."""
+        return {r[0]: r[1] for r in self._all(
+            "SELECT sha256, source_path FROM ingest.raw_pages WHERE source_kind = 'landing'")}
+
+    def record_landing_scan(self, seen: list[dict], pages: list[dict], quarantined: list[dict], scan: list[dict],
+                            cleared: list[str]) -> None:
+        """What one scan of the landing folder found, in one transaction: the files seen (their size, mtime and
+        sha256), the new pages, the refused entries, every entry's outcome (the scan replaces the last one) and
+        the quarantine rows of paths that now hold a regular file (``cleared``)."""
+        with self.transaction():
+            self._delete_in("landing_files", "path", [r["path"] for r in seen])
+            self._delete_in("quarantine", "sha256", cleared)  # a path that held a FIFO or a link before
+            self.connection.execute("DELETE FROM ingest.landing_scan")
+            self.insert_rows("landing_files", seen)
+            self.insert_rows("raw_pages", pages)
+            self.insert_rows("quarantine", quarantined)
+            self.insert_rows("landing_scan", scan)
+
+    # ------------------------------------------------------------ fetched URLs
+    def fetch_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """url → (etag, last_modified) of its last good fetch, for conditional GET."""
+        return {u: (e, lm) for u, e, lm in self._all("SELECT url, etag, last_modified FROM ingest.fetch_state")}
+
+    def record_fetches(self, log: list[dict], state: list[dict], pages: list[dict], failed: list[dict],
+                       row_problems: list[dict], cleared: list[str]) -> None:
+        """What one pass over the sources file did, in one transaction: every fetch logged, the validators of
+        the good ones, the new pages, the failed URLs and unreadable rows quarantined, and the fetch quarantine
+        rows of URLs that now answered (``cleared``)."""
+        with self.transaction():
+            self._delete_in("quarantine", "sha256", cleared, " AND step = 'fetch'")
+            self._delete_in("quarantine", "sha256", [b["sha256"] for b in failed])
+            self._delete_in("fetch_state", "url", [r["url"] for r in state])
+            self.insert_rows("fetch_log", log)
+            self.insert_rows("fetch_state", state)
+            self.insert_rows("raw_pages", pages)
+            self.insert_rows("quarantine", failed)
+            self.insert_rows("quarantine", row_problems)
+
+    # ------------------------------------------------------------ normalize
+    def pending_pages(self, fingerprint: str) -> list[tuple[str, str, str | None, str | None, str]]:
+        """(sha256, raw_path, source_path, source_url, media_type) of the raw pages with no document and no
+        quarantine row under the current parser fingerprint."""
+        return self._all(
+            """
+            SELECT p.sha256, p.raw_path, p.source_path, p.source_url, p.media_type
+            FROM ingest.raw_pages p
+            WHERE NOT EXISTS (SELECT 1 FROM ingest.documents d WHERE d.sha256 = p.sha256 AND d.parser_version = ?)
+              AND NOT EXISTS (SELECT 1 FROM ingest.quarantine q WHERE q.sha256 = p.sha256
+                              AND (q.parser_version = ? OR q.step = 'register'))
+            ORDER BY p.sha256
+            """, [fingerprint, fingerprint])
+
+    def raw_pages(self, shas: list[str]) -> list[tuple]:
+        """(sha256, raw_path, source_path, source_url, media_type, agency_hint, year_hint) of these pages."""
+        return self._all(
+            "SELECT sha256, raw_path, source_path, source_url, media_type, agency_hint, year_hint "
+            "FROM ingest.raw_pages WHERE sha256 IN (SELECT unnest(?)) ORDER BY sha256", [shas])
+
+    def replace_documents(self, documents: list[dict], quarantined: list[dict]) -> None:
+        """The documents rows and quarantine rows of a batch of pages, replacing what the pages had, in one
+        transaction (a run killed mid-way loses at most the batch it was in)."""
+        shas = [d["sha256"] for d in documents] + [b["sha256"] for b in quarantined]
+        if not shas:
+            return
+        with self.transaction():
+            self._delete_in("documents", "sha256", shas)
+            self._delete_in("quarantine", "sha256", shas)
+            self.insert_rows("documents", documents)
+            self.insert_rows("quarantine", quarantined)
+
+    # ------------------------------------------------------------ extract
+    def pending_documents(self, fingerprint: str) -> list[str]:
+        """The sha256 of every document read under this fingerprint that has no report and no quarantine row
+        under it yet."""
+        return [r[0] for r in self._all(
+            """
+            SELECT d.sha256 FROM ingest.documents d
+            WHERE d.parser_version = ?
+              AND NOT EXISTS (SELECT 1 FROM ingest.reports r WHERE r.report_id = d.sha256 AND r.parser_version = ?)
+              AND NOT EXISTS (SELECT 1 FROM ingest.quarantine q WHERE q.sha256 = d.sha256 AND q.parser_version = ?)
+            ORDER BY d.sha256
+            """, [fingerprint, fingerprint, fingerprint])]
+
+    def stored_documents(self, shas: list[str]) -> list[StoredDocument]:
+        """These documents with their pages' hints, in sha256 order."""
+        rows = self._all(
+            """
+            SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens, d.notes,
+                   p.source_path, p.source_url, p.agency_hint, p.year_hint
+            FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
+            WHERE d.sha256 IN (SELECT unnest(?)) ORDER BY d.sha256
+            """, [shas])
+        return [StoredDocument(*row) for row in rows]
+
+    def delete_reports(self, report_ids: list[str]) -> None:
+        self._delete_in("report_values", "report_id", report_ids)
+        self._delete_in("reports", "report_id", report_ids)
+
+    def replace_reports(self, reports: list[dict], values: list[dict], quarantined: list[dict]) -> None:
+        """The reports, their values and the quarantine rows of a batch of documents, replacing what the pages
+        had, in one transaction."""
+        ids = [r["report_id"] for r in reports] + [b["sha256"] for b in quarantined]
+        if not ids:
+            return
+        with self.transaction():
+            self.delete_reports(ids)
+            self._delete_in("quarantine", "sha256", ids)
+            self.insert_rows("reports", reports)
+            self.insert_rows("report_values", values)
+            self.insert_rows("quarantine", quarantined)
+
+    def reports_of_years(self, years: list[int]) -> list[str]:
+        return [r[0] for r in self._all(
+            "SELECT report_id FROM ingest.reports WHERE year IN (SELECT unnest(?)) ORDER BY 1", [years])]
+
+    def pages_with_prefix(self, prefix: str) -> list[str]:
+        """The registered pages whose sha256 starts with ``prefix``."""
+        return [r[0] for r in self._all("SELECT sha256 FROM ingest.raw_pages WHERE starts_with(sha256, ?)",
+                                        [prefix])]
+
+    def extraction_totals(self) -> tuple[int, int, int]:
+        """(reports, values, quarantine rows) in the ingest tables."""
+        reports, values, quarantined = self._row(
+            "SELECT (SELECT count(*) FROM ingest.reports), (SELECT count(*) FROM ingest.report_values), "
+            "(SELECT count(*) FROM ingest.quarantine)")
+        return reports, values, quarantined
+
+    def quarantine_reasons(self, limit: int = 10) -> list[tuple[str, int]]:
+        """The most frequent (step: reason, count) of the quarantine."""
+        return self._all(
+            "SELECT step || ': ' || left(error, 80) AS reason, count(*) n FROM ingest.quarantine "
+            f"GROUP BY 1 ORDER BY n DESC LIMIT {int(limit)}")
+
+    def partition_rows(self) -> tuple[list[int], list[tuple]]:
+        """(the report years, (sha256, year, agency_name, quarantine step, source_path) of every page ordered by
+        year and agency): what the rerun partitions are named after."""
+        years = [r[0] for r in self._all(
+            "SELECT DISTINCT year FROM ingest.reports WHERE year IS NOT NULL ORDER BY 1")]
+        rows = self._all(
+            """
+            SELECT p.sha256, r.year, r.agency_name, q.step, p.source_path
+            FROM ingest.raw_pages p
+            LEFT JOIN ingest.reports r ON r.report_id = p.sha256
+            LEFT JOIN (SELECT sha256, any_value(step) AS step FROM ingest.quarantine GROUP BY 1) q
+              ON q.sha256 = p.sha256
+            ORDER BY r.year NULLS LAST, r.agency_name NULLS LAST, p.sha256
+            """)
+        return years, rows
+
+    def document_texts(self, shas: list[str]) -> dict[str, str]:
+        """sha256 → the stored text of these documents."""
+        return dict(self._all("select sha256, text from ingest.documents where sha256 in (select unnest(?))",
+                              [shas]))
+
+    # ------------------------------------------------------------ build state: what the warehouse was built from
+    def fingerprint(self, *extra: str) -> str:
+        """A digest of everything dbt reads from ingest (row counts and latest timestamps), plus extras
+        (the dbt manifest's digest): equal digests mean a rebuild would produce the same warehouse."""
+        parts = [str(self.connection.execute(sql).fetchone()) for sql in (
+            f"SELECT count(*), max(registered_at) FROM {INGEST_SCHEMA}.raw_pages",
+            f"SELECT count(*), max(extracted_at), max(parser_version) FROM {INGEST_SCHEMA}.reports",
+            f"SELECT count(*) FROM {INGEST_SCHEMA}.report_values",
+            f"SELECT count(*), max(quarantined_at) FROM {INGEST_SCHEMA}.quarantine",
+        )]
+        return hashlib.sha256("|".join([*parts, *extra]).encode()).hexdigest()
+
+    def build_state(self, key: str) -> str | None:
+        row = self.connection.execute(f"SELECT fingerprint FROM {INGEST_SCHEMA}.build_state WHERE key = ?",
+                                      [key]).fetchone()
+        return row[0] if row else None
+
+    def set_build_state(self, key: str, fingerprint: str) -> None:
+        self.connection.execute(f"INSERT OR REPLACE INTO {INGEST_SCHEMA}.build_state VALUES (?, ?, now())",
+                                [key, fingerprint])
+
+    # ------------------------------------------------------------ what a run left (the CLI's summary)
+    def summary(self) -> dict:
+        """Every page seen is a report or a quarantine row; with the landing scan's entries when there was one."""
+        summary = {
+            "pages_seen": self._one("SELECT count(*) FROM ingest.raw_pages")
+                          + self._one("SELECT count(*) FROM ingest.quarantine WHERE step IN ('register', 'fetch')"),
+            "reports": self._one("SELECT count(*) FROM ingest.reports"),
+            "values": self._one("SELECT count(*) FROM ingest.report_values"),
+            "quarantined": self._one("SELECT count(*) FROM ingest.quarantine"),
+        }
+        try:  # every landing entry: a page, quarantined or skipped (why)
+            summary["landing_entries"] = self._one("SELECT count(*) FROM ingest.landing_scan")
+            summary["skipped"] = self._one("SELECT count(*) FROM ingest.landing_scan WHERE outcome = 'skipped'")
+        except duckdb.Error:
+            pass
+        return summary
+
+    def since(self, started: datetime | None) -> dict:
+        """This run's pages: what the landing scan and the fetcher saw, what was new (registered at or after
+        ``started``), what it became."""
+        out: dict = {}
+        try:
+            out["pages_seen"] = self._one("SELECT count(*) FROM ingest.landing_scan WHERE outcome <> 'skipped'")
+            out["skipped"] = self._one("SELECT count(*) FROM ingest.landing_scan WHERE outcome = 'skipped'")
+        except duckdb.Error:
+            pass
+        if started is None:
+            return out
+        try:
+            out["pages_seen"] = out.get("pages_seen", 0) + self._one(
+                "SELECT count(DISTINCT url) FROM ingest.fetch_log WHERE fetched_at >= ?", [started])
+        except duckdb.Error:
+            pass
+        out["new"] = self._one("SELECT count(*) FROM ingest.raw_pages WHERE registered_at >= ?", [started])
+        out["reports"] = self._one("SELECT count(*) FROM ingest.reports r JOIN ingest.raw_pages p "
+                                   "ON p.sha256 = r.report_id WHERE p.registered_at >= ?", [started])
+        out["reports_extracted"] = self._one("SELECT count(*) FROM ingest.reports WHERE extracted_at >= ?", [started])
+        out["quarantined"] = self._one("SELECT count(*) FROM ingest.quarantine WHERE quarantined_at >= ?", [started])
+        return out
