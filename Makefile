@@ -35,11 +35,13 @@ dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 run: install ## build the warehouse from the bundled sample corpus
 	$(VENV)/bin/ogi run --landing sample_corpus --home $(HOME_DIR)
 
+# in TEST_WORKERS processes (pytest-xdist), a test module to a worker: its module fixtures are built once
+TEST_WORKERS ?= 2
 test: install browser lint ## lint, then the whole test suite
-	$(PY) -m pytest -q --durations=20
+	$(PY) -m pytest -q --durations=20 -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install ## everything but the slow tests (no dbt, no `ogi run`, no subprocess, no browser)
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
 # the habit lane (also .pre-commit-config.yaml): ruff and mypy as configured in pyproject.toml, sqlfluff in .sqlfluff
 lint: $(VENV)/.installed ## ruff, mypy (the typed subset), sqlfluff on the dbt models

@@ -3,7 +3,6 @@
 traceback. And one accounting: the run summary's warehouse numbers are the published tables' counts."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -98,22 +97,22 @@ def test_debug_shows_the_traceback(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def two_seed_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("two_seeds")
-    landing, home = root / "landing", root / "home"
-    landing.mkdir()
-    for path in sorted(SAMPLE_CORPUS.glob("*.txt"))[:2]:
-        (landing / path.name).write_bytes(path.read_bytes())
-    proc = ogi("run", "--landing", str(landing), "--home", str(home), "--json", "--quiet", timeout=900)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    table = ogi("run", "--landing", str(landing), "--home", str(home), "--quiet", timeout=900)
+def sample_run(sample_warehouse, tmp_path_factory):
+    """The session's `ogi run --json` over the sample corpus, then (on a copy of that home) the same landing
+    again as a table: (home, the JSON summary, the table)."""
+    import shutil
+
+    built, summary = sample_warehouse
+    home = tmp_path_factory.mktemp("sample_again") / "home"
+    shutil.copytree(built, home, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    table = ogi("run", "--landing", str(SAMPLE_CORPUS), "--home", str(home), "--quiet", timeout=900)
     assert table.returncode == 0, table.stderr[-4000:]
-    return home, json.loads(proc.stdout.strip().splitlines()[-1]), table.stdout
+    return home, summary, table.stdout
 
 
 @pytest.mark.slow
-def test_the_summary_counts_are_the_published_tables(two_seed_run):
-    home, summary, _ = two_seed_run
+def test_the_summary_counts_are_the_published_tables(sample_run):
+    home, summary, _ = sample_run
     with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
         one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
         published = {"reports": one("select count(*) from fct_report"),
@@ -125,17 +124,18 @@ def test_the_summary_counts_are_the_published_tables(two_seed_run):
     assert summary["values_in_warehouse"] == published["values"]
     assert len(wh["failing_reports"]) == min(10, published["reports_failing_identities"])
     run = summary["this_run"]
-    assert run["pages_seen"] == 2 and run["new"] == 2 and run["reports"] + run["quarantined"] == 2
+    n = len(list(SAMPLE_CORPUS.iterdir()))
+    assert run["pages_seen"] == n and run["new"] == n and run["reports"] + run["quarantined"] == n
     assert run["skipped"] == 0
     # the old keys keep their meaning
-    assert summary["pages_seen"] == 2 and summary["reports"] == published["reports"]
+    assert summary["pages_seen"] == n and summary["reports"] == published["reports"]
     with duckdb.connect(str(home / "work" / "ogi_work.duckdb"), read_only=True) as con:
         assert summary["values"] == con.execute("select count(*) from ingest.report_values").fetchone()[0]
 
 
 @pytest.mark.slow
-def test_the_table_shows_this_run_and_the_warehouse(two_seed_run):
-    home, summary, table = two_seed_run
+def test_the_table_shows_this_run_and_the_warehouse(sample_run):
+    home, summary, table = sample_run
     assert "this run" in table and "in the warehouse" in table
     assert "values in the warehouse" in table and "values read" in table
     line = next(x for x in table.splitlines() if "values in the warehouse" in x)
@@ -145,8 +145,8 @@ def test_the_table_shows_this_run_and_the_warehouse(two_seed_run):
 
 
 @pytest.mark.slow
-def test_rerun_an_unknown_document_or_year(two_seed_run):
-    home = two_seed_run[0]
+def test_rerun_an_unknown_document_or_year(sample_run):
+    home = sample_run[0]
     assert_refused(ogi("rerun", "--document", "abc", "--home", str(home)), "no registered page", "abc")
     assert_refused(ogi("rerun", "--document", "0" * 64, "--home", str(home)), "no registered page")
     assert_refused(ogi("rerun", "--year", "1999", "--home", str(home)), "--year 1999", "years:")
