@@ -66,15 +66,28 @@ def _parse(project: DbtProject) -> None:
                    check=True, cwd=project.project_dir, env={**os.environ, "OGI_WORK_DB": str(PARSE_ONLY_WORK_DB)})
 
 
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """No manifest, or a dbt source file edited since it was written (an `ogi run` straight after editing a
+    model must not build the old graph)."""
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    root = Path(project.project_dir)
+    sources = [root / "dbt_project.yml", *(p for d in ("models", "macros", "seeds", "tests")
+                                           for p in (root / d).rglob("*") if p.is_file())]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
 @functools.cache
 def ogi_dbt_project() -> DbtProject:
     """The dbt project, prepared the dagster-dbt way: `make manifest` (dagster-dbt project prepare-and-package)
     writes dbt/target/manifest.json; under `dagster dev` (`ogi ui`, which hands it OGI_WORK_DB for the parse)
-    the project is parsed again as it loads (prepare_if_dev). A checkout that never made the manifest has it
-    parsed once here."""
+    the project is parsed again as it loads (prepare_if_dev). A checkout that never made the manifest, or whose
+    dbt sources changed since, has it parsed here."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     project.prepare_if_dev()
-    if not project.manifest_path.exists():
+    if _manifest_is_stale(project):
         _parse(project)
     return project
 
