@@ -20,8 +20,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import PROJECT_ROOT, SAMPLE_CORPUS
-from test_pipeline import ogi_run
+from conftest import PROJECT_ROOT
 from test_ui import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -76,14 +75,11 @@ def tail(path: Path, n: int = 4000) -> str:
 
 
 @pytest.fixture
-def home(tmp_path) -> Path:
-    """A data home built from the sample corpus: year partitions to pick, report_documents registered."""
-    home = tmp_path / "home"
-    (home / "dagster").mkdir(parents=True)
-    # no welcome dialog over the page, no telemetry calls from a test
-    (home / "dagster" / "dagster.yaml").write_text("nux:\n  enabled: false\ntelemetry:\n  enabled: false\n")
-    ogi_run(home, SAMPLE_CORPUS)
-    return home
+def home(sample_home_copy) -> Path:
+    """A data home built from the sample corpus (a copy of the session's): year partitions to pick,
+    report_documents registered; its dagster.yaml (written by `ogi run`) turns the welcome dialog and telemetry off."""
+    assert "enabled: false" in (sample_home_copy / "dagster" / "dagster.yaml").read_text()
+    return sample_home_copy
 
 
 @pytest.fixture
