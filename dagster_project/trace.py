@@ -83,7 +83,7 @@ def trace(warehouse_db: Path, raw_root: Path, *, agency: str | None = None, year
         report_id, name, yr = "", None, None
         for report_id, name, yr, fmt, status, failed, path, url, current in _reports(con, agency, year, report):
             sql = """select v.indicator_code, i.label_zh, v.applicant_type_code, v.value, v.raw_value, v.blank,
-                            v.approximate, v.unit, v.source, v.read_by, ev.evidence, v.raw_label, v.n_evidence_rows
+                            v.approximate, i.unit, v.source, v.read_by, ev.evidence, v.raw_label, v.n_evidence_rows
                      from fct_indicator_value v left join dim_indicator i using (indicator_code)
                      left join dim_evidence ev using (evidence_id)
                      where v.report_id = ?"""

@@ -271,13 +271,22 @@ def test_a_check_on_figures_the_identities_chose_is_not_independent(built):
 def test_table_cell_wins_and_all_evidence_is_kept(built):
     db, *_ = built
     kept = query(db, f"""select value, source, n_evidence_rows, applicant_type_code, unit from fct_indicator_value
+                         join dim_indicator using (indicator_code)
                          where report_id = '{A_V2021}' and indicator_code = 'reg_normative_issued'""")
     assert kept == [(4.0, "table", 2, "none", "件")]
-    evidence = query(db, f"""select value, source, is_preferred from fct_indicator_evidence
+    other = query(db, f"""select value, source, preference_rank from fct_indicator_alternative
+                          where report_id = '{A_V2021}' and indicator_code = 'reg_normative_issued'""")
+    assert other == [(5.0, "narrative", 2)]  # the sentence restating the cell, kept beside it
+    readings = query(db, f"""select value, source, is_preferred from staging.int_indicator_reading
                              where report_id = '{A_V2021}' and indicator_code = 'reg_normative_issued' order by value_seq""")
-    assert evidence == [(5.0, "narrative", False), (4.0, "table", True)]
+    assert readings == [(5.0, "narrative", False), (4.0, "table", True)]
+    # every ingest row is in exactly one of the two published facts, or is an unmapped reading
     n_ingest = query(db, "select count(*) from ingest.report_values")[0][0]
-    assert query(db, "select count(*) from fct_indicator_evidence")[0][0] == n_ingest
+    assert query(db, "select count(*) from staging.int_indicator_reading")[0][0] == n_ingest
+    assert query(db, "select (select count(*) from fct_indicator_value) + (select count(*) from "
+                     "fct_indicator_alternative)")[0][0] == n_ingest
+    assert query(db, """select count(*) from fct_indicator_value v join fct_indicator_alternative a
+                        using (report_id, value_seq)""")[0][0] == 0  # no reading stored twice
 
 
 def test_unmapped_value_is_kept(built):
@@ -317,11 +326,11 @@ def test_structural_fault_fails_the_build(built):
     build = dbt("build", broken, target)
     assert build.returncode != 0
     failed = failed_nodes(target)
-    # the first fact holding the values (fct_indicator_evidence) fails its relationship tests, and
+    # the first table holding the values (int_indicator_reading) fails its relationship tests, and
     # everything downstream of it is skipped: the bad rows reach no published mart
-    assert any(n.startswith("test.ogi.relationships_fct_indicator_evidence_indicator_code__indicator_code__ref_dim_indicator")
+    assert any(n.startswith("test.ogi.relationships_int_indicator_reading_indicator_code__indicator_code__ref_dim_indicator")
                for n in failed), failed
-    assert any(n.startswith("test.ogi.relationships_fct_indicator_evidence_applicant_type_code")
+    assert any(n.startswith("test.ogi.relationships_int_indicator_reading_applicant_type_code")
                for n in failed), failed
     assert not any(n.startswith("test.ogi.relationships_fct_identity_check") for n in failed)
     statuses = {r["unique_id"]: r["status"]

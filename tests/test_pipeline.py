@@ -76,7 +76,8 @@ def test_second_run_adds_nothing(built):
 def test_values_reach_the_fact_table_with_evidence(built):
     home, first, *_ = built
     with duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True) as con:
-        n_ingest = con.execute("select count(*) from fct_indicator_evidence").fetchone()[0]
+        n_ingest = con.execute("select (select count(*) from fct_indicator_value) + "
+                               "(select count(*) from fct_indicator_alternative)").fetchone()[0]
         procurement = con.execute(
             "select v.value, v.source, e.evidence from fct_indicator_value v join fct_report r using (report_id) "
             "join dim_evidence e using (evidence_id) "

@@ -57,7 +57,8 @@ def test_lineage_from_raw_pages_to_the_published_warehouse(graph):
     assert deps(graph, "ingest/documents") == {"ingest/raw_pages"}
     assert deps(graph, "ingest/reports") == {"ingest/documents"}
     assert "ingest/reports" in deps(graph, "staging/stg_ingest__reports")
-    assert "staging/stg_ingest__report_values" in deps(graph, "fct_indicator_evidence")
+    assert "staging/stg_ingest__report_values" in deps(graph, "staging/int_indicator_reading")
+    assert "staging/int_indicator_reading" in deps(graph, "fct_indicator_value")
     assert "fct_indicator_value" in deps(graph, "published_warehouse")
 
 

@@ -89,11 +89,22 @@ def _order_by(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
     return " ORDER BY " + ", ".join(f'"{c}"' for c in _ORDER_KEYS if c in columns)
 
 
+# The published file's storage (measured on 2,000 reports, the same tables: 22.3 MB with DuckDB's defaults, 17.6 MB
+# with 64 KiB blocks, 15.4 MB with 64 KiB blocks and the v1.3 storage format). Each table takes whole blocks, so a
+# small block leaves less empty space behind the dimensions and the spec tables; the v1.3 format compresses strings
+# and doubles better. It is read by DuckDB 1.3 or later (May 2025); an older reader uses the Parquet files.
+PUBLISHED_BLOCK_SIZE = 64 * 1024
+PUBLISHED_STORAGE_VERSION = "v1.3.0"
+
+
 def _publish(home: DataHome, tmp_db, tmp_parquet, started: float, memory_limit: str) -> dict:
     rows: dict[str, int] = {}
     # the published file, new: the one connection of the pipeline that is not to the work database
-    con = duckdb.connect(str(tmp_db), config={**duckdb_config(memory_limit), "preserve_insertion_order": "true"})
+    con = duckdb.connect(":memory:", config={**duckdb_config(memory_limit), "preserve_insertion_order": "true"})
     try:
+        con.execute(f"ATTACH '{tmp_db}' AS published (BLOCK_SIZE {PUBLISHED_BLOCK_SIZE}, "
+                    f"STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+        con.execute("USE published")
         con.execute(f"ATTACH '{home.work_db}' AS work (READ_ONLY)")
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'work' "
@@ -110,7 +121,9 @@ def _publish(home: DataHome, tmp_db, tmp_parquet, started: float, memory_limit: 
                 con.execute(f"COPY \"{schema}\".\"{table}\" TO '{target}' (FORMAT parquet, COMPRESSION zstd"
                             f"{_kv_metadata(descriptions)})")
         con.execute("DETACH work")
-        con.execute("CHECKPOINT")
+        con.execute("CHECKPOINT published")
+        con.execute("USE memory")
+        con.execute("DETACH published")
     finally:
         con.close()
     os.replace(tmp_db, home.warehouse_db)

@@ -260,7 +260,12 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
         for r in con.execute("""
                 select e.report_id, e.value_seq, e.indicator_code, i.label_zh, e.applicant_type_code, e.value,
                        e.raw_value, e.blank, e.source, e.read_by, ev.evidence, e.is_preferred, e.raw_label
-                from fct_indicator_evidence e left join dim_indicator i using (indicator_code)
+                from (select report_id, value_seq, indicator_code, applicant_type_code, value, raw_value, blank,
+                             source, read_by, evidence_id, true as is_preferred, raw_label from fct_indicator_value
+                      union all
+                      select report_id, value_seq, indicator_code, applicant_type_code, value, raw_value, blank,
+                             source, read_by, evidence_id, false, raw_label from fct_indicator_alternative) e
+                left join dim_indicator i using (indicator_code)
                 left join dim_evidence ev using (evidence_id)
                 where e.report_id in (select unnest(?)) order by e.report_id, e.value_seq""", [ids]).fetchall():
             rows[r[0]].append(r[1:])

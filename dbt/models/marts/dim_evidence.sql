@@ -1,5 +1,5 @@
 -- Every distinct evidence text once (issue 17 §2: 1.7 M evidence cells held only 71 k distinct strings).
--- fct_indicator_evidence and fct_indicator_value carry evidence_id; join here for the text. Ids are dense
+-- fct_indicator_value and fct_indicator_alternative carry evidence_id; join here for the text. Ids are dense
 -- (1..n in the order of the text) and hold within one build of the warehouse: join on them, never store them.
 with texts as (
 

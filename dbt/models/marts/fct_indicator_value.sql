@@ -1,44 +1,37 @@
 -- One value per report × indicator × applicant type (applicant_type_code 'none' for indicators
--- without an applicant breakdown): the preferred row of fct_indicator_evidence. Only catalogued
--- indicators; labels that matched no code are in fct_unmapped_value. The text a value was read from is in
--- dim_evidence (join on evidence_id), stored once for the whole warehouse.
-with evidence as (
+-- without an applicant breakdown): the preferred reading of int_indicator_reading. Only catalogued
+-- indicators; labels that matched no code are in fct_unmapped_value, the readings not kept in
+-- fct_indicator_alternative. Narrow on purpose (issue 17 §2): the unit and concept are in dim_indicator, the
+-- agency and format in fct_report (join on report_id), the text a value was read from in dim_evidence (join on
+-- evidence_id), each stored once for the whole warehouse.
+-- built after the readings' relationship tests to the dimensions have passed (dbt build skips it otherwise):
+-- depends_on: {{ ref('dim_indicator') }}, {{ ref('dim_applicant_type') }}
+with readings as (
 
-    select * from {{ ref('fct_indicator_evidence') }}
+    select * from {{ ref('int_indicator_reading') }}
     where is_preferred
-
-),
-
-indicators as (
-
-    select indicator_code, unit, concept from {{ ref('dim_indicator') }}
 
 ),
 
 final as (
 
     select
-        evidence.report_id,
-        evidence.indicator_code,
-        evidence.applicant_type_code,
-        evidence.value,
-        indicators.unit,
-        evidence.raw_value,
-        evidence.blank,
-        evidence.approximate,
-        evidence.source,
-        evidence.evidence_id,
-        evidence.read_by,
-        evidence.raw_label,
-        evidence.value_seq,
-        evidence.n_evidence_rows,
-        indicators.concept,
-        evidence.agency_key,
-        evidence.year,
-        evidence.format
+        report_id,
+        indicator_code,
+        applicant_type_code,
+        value,
+        raw_value,
+        blank,
+        approximate,
+        source,
+        evidence_id,
+        read_by,
+        raw_label,
+        value_seq,
+        n_evidence_rows,
+        year
 
-    from evidence
-    left join indicators using (indicator_code)
+    from readings
 
 )
 

@@ -17,9 +17,10 @@ with reports as (
 
 concepts as (
 
-    select v.report_id, v.concept, sum(v.value) as value
+    select v.report_id, i.concept, sum(v.value) as value
     from {{ ref('fct_indicator_value') }} as v
-    where v.concept is not null
+    inner join {{ ref('dim_indicator') }} as i using (indicator_code)
+    where i.concept is not null
         and v.applicant_type_code in ('total', 'none')
         and v.value is not null
     group by all

@@ -34,7 +34,7 @@ evidence as (
         count(*) filter (where is_preferred) as n_preferred,
         count(*) filter (where not is_mapped) as n_unmapped
 
-    from {{ ref('fct_indicator_evidence') }}
+    from {{ ref('int_indicator_reading') }}
 
 ),
 

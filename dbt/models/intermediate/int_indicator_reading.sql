@@ -1,8 +1,10 @@
--- Every value the ingest holds (report × value_seq), with the flag is_preferred on the one row per
+-- Every reading the ingest holds (report × value_seq), with the flag is_preferred on the one row per
 -- report × indicator × applicant type that fct_indicator_value keeps: a table cell beats a derived
 -- subtotal, which beats a prose figure; then the earliest read (lowest value_seq).
 -- Unmapped rows (NULL indicator_code) are here too, never preferred (they live in fct_unmapped_value).
--- The evidence text is stored once, in dim_evidence (evidence_id).
+-- The evidence text is stored once, in dim_evidence (evidence_id). In the work file only: the published
+-- warehouse splits it into fct_indicator_value (the preferred rows) and fct_indicator_alternative (the rest),
+-- so that no reading is stored twice (issue 17 §2).
 with report_values as (
 
     select * from {{ ref('stg_ingest__report_values') }}
