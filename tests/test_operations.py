@@ -40,12 +40,12 @@ def write_pages(landing: Path, n: int, seed: int) -> None:
         (landing / report.file_name).write_bytes(report.raw)
 
 
-def test_reader_holding_the_warehouse_open_never_blocks_a_run(tmp_path):
-    home, landing = tmp_path / "home", tmp_path / "landing"
+def test_reader_holding_the_warehouse_open_never_blocks_a_run(sample_warehouse, sample_home_copy, tmp_path):
+    # the sample corpus built once for the session; its pages again (the same bytes, another folder) plus 20 new ones
+    home, landing, (_, first) = sample_home_copy, tmp_path / "landing", sample_warehouse
     landing.mkdir()
     for path in SAMPLE_CORPUS.iterdir():
         (landing / path.name).write_bytes(path.read_bytes())
-    first = finish(ogi(home, landing))
     reader = duckdb.connect(str(home / "warehouse" / "ogi.duckdb"), read_only=True)
     try:
         before = reader.execute("select count(*) from fct_report").fetchone()[0]
