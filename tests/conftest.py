@@ -70,10 +70,15 @@ def sample_home_copy(sample_warehouse, tmp_path) -> Path:
 
 def pytest_collection_modifyitems(items):
     """A test on the sample warehouse waits for an `ogi run` (a subprocess, minutes): it is slow, marked or not
-    (`make test-fast` runs `-m "not slow"`). The slow modules are collected first, so that under pytest-xdist
-    (`--dist loadfile`) the long ones start at once and the quick ones fill the workers' last minutes."""
+    (`make test-fast` runs `-m "not slow"`). Under pytest-xdist (`--dist loadfile`) the slow modules are collected
+    first, so that the long ones start at once and the quick ones fill the workers' last minutes; of those, the ones
+    that build their own homes come before the ones on the shared sample home, so that no worker starts by waiting
+    for the other to build it."""
+    uses_sample = set()
     for item in items:
         if {"sample_warehouse", "sample_home_copy"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+            uses_sample.add(item.path)
     slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_modules)  # stable: the order within a module is kept
+    # stable: the order within a module is kept
+    items.sort(key=lambda item: (item.path not in slow_modules, item.path in uses_sample))
