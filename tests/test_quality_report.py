@@ -135,3 +135,19 @@ def test_without_the_work_database_the_text_is_read_again_from_the_raw_store(sam
     assert "<mark>全年政府信息公开类行政复议案件1件、行政诉讼案件0件。</mark>" in page
     edited = (tmp_path / "evidence" / f"{YONGPING_2022}.html").read_text(encoding="utf-8")
     assert "text is not available" in edited and "<mark>" not in edited  # a raw file that changed is not read
+
+
+def test_evidence_pages_written_a_batch_at_a_time_are_the_same_pages(sample_warehouse, tmp_path):
+    """Memory stays bounded by the batch (issue 17 §2): pages written two reports at a time are the pages written all
+    at once, byte for byte."""
+    from dagster_project.quality.evidence import write_evidence_pages
+    from dagster_project.settings import DataHome
+
+    home, _ = sample_warehouse
+    db = home / "warehouse" / "ogi.duckdb"
+    whole = write_evidence_pages(db, tmp_path / "whole", DataHome(home), limit=10, batch=1000)
+    batched = write_evidence_pages(db, tmp_path / "batched", DataHome(home), limit=10, batch=2)
+    assert whole.written == batched.written and len(whole.written) == 5 and whole.note == batched.note
+    for report_id in whole.written:
+        assert (tmp_path / "whole" / f"{report_id}.html").read_bytes() == \
+            (tmp_path / "batched" / f"{report_id}.html").read_bytes()

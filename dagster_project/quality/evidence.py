@@ -243,61 +243,62 @@ def remove_dead_temporaries(directory: Path) -> None:
             pass
 
 
-def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) -> EvidencePages:
+# Evidence pages are written a batch of reports at a time: the readings, the failing checks and the texts of
+# 2,000 reports at once held 550 MB in the publishing process (measured on 2,000 generated reports).
+EVIDENCE_BATCH = 100
+_REPORT_COLUMNS = ["report_id", "agency_name", "year", "format", "identity_status", "failed_identities", "source_path",
+                   "source_url", "media_type", "is_current", "superseded_by", "province", "prefecture", "county",
+                   "township"]
+
+
+def _batch(con, ids: list[str]) -> tuple[dict[str, dict], dict[str, list], dict[str, list]]:
+    """(report, readings, failing checks) of these reports, each keyed by report_id."""
+    cols = _REPORT_COLUMNS
+    reports = {r[0]: dict(zip(cols, r)) for r in con.execute(f"""
+        select {', '.join('r.' + c if c not in cols[-4:] else 'a.' + c for c in cols)}
+        from fct_report r left join dim_agency a using (agency_key)
+        where r.report_id in (select unnest(?))""", [ids]).fetchall()}
+    rows: dict[str, list] = {i: [] for i in ids}
+    for r in con.execute("""
+            select e.report_id, e.value_seq, e.indicator_code, i.label_zh, e.applicant_type_code, e.value,
+                   e.raw_value, e.blank, e.source, e.read_by, ev.evidence, e.is_preferred, e.raw_label
+            from (select report_id, value_seq, indicator_code, applicant_type_code, value, raw_value, blank,
+                         source, read_by, evidence_id, true as is_preferred, raw_label from fct_indicator_value
+                  union all
+                  select report_id, value_seq, indicator_code, applicant_type_code, value, raw_value, blank,
+                         source, read_by, evidence_id, false, raw_label from fct_indicator_alternative) e
+            left join dim_indicator i using (indicator_code)
+            left join dim_evidence ev using (evidence_id)
+            where e.report_id in (select unnest(?)) order by e.report_id, e.value_seq""", [ids]).fetchall():
+        rows[r[0]].append(r[1:])
+    failing: dict[str, list] = {i: [] for i in ids}
+    for r in con.execute("""
+            select report_id, identity_code, coalesce(applicant_type_code, indicator_code, ''), lhs, rhs, residual,
+                   description, indicator_code, applicant_type_code, lhs_expression || ' + ' || rhs_expression
+            from fct_identity_check where status = 'fail' and report_id in (select unnest(?))
+            order by report_id, abs(residual) desc""", [ids]).fetchall():
+        failing[r[0]].append(r[1:])
+    return reports, rows, failing
+
+
+def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int,
+                         batch: int = EVIDENCE_BATCH) -> EvidencePages:
     result = EvidencePages(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    remove_dead_temporaries(directory)
     con = duckdb.connect(str(warehouse_db), read_only=True)
     try:
         ids = select_reports(con, limit)
         (n_all,) = con.execute("select count(*) from fct_report").fetchone() or (0,)
-        cols = ["report_id", "agency_name", "year", "format", "identity_status", "failed_identities", "source_path",
-                "source_url", "media_type", "is_current", "superseded_by", "province", "prefecture", "county",
-                "township"]
-        reports = {r[0]: dict(zip(cols, r)) for r in con.execute(f"""
-            select {', '.join('r.' + c if c not in cols[-4:] else 'a.' + c for c in cols)}
-            from fct_report r left join dim_agency a using (agency_key)
-            where r.report_id in (select unnest(?))""", [ids]).fetchall()}
-        rows: dict[str, list] = {i: [] for i in ids}
-        for r in con.execute("""
-                select e.report_id, e.value_seq, e.indicator_code, i.label_zh, e.applicant_type_code, e.value,
-                       e.raw_value, e.blank, e.source, e.read_by, ev.evidence, e.is_preferred, e.raw_label
-                from (select report_id, value_seq, indicator_code, applicant_type_code, value, raw_value, blank,
-                             source, read_by, evidence_id, true as is_preferred, raw_label from fct_indicator_value
-                      union all
-                      select report_id, value_seq, indicator_code, applicant_type_code, value, raw_value, blank,
-                             source, read_by, evidence_id, false, raw_label from fct_indicator_alternative) e
-                left join dim_indicator i using (indicator_code)
-                left join dim_evidence ev using (evidence_id)
-                where e.report_id in (select unnest(?)) order by e.report_id, e.value_seq""", [ids]).fetchall():
-            rows[r[0]].append(r[1:])
-        failing: dict[str, list] = {i: [] for i in ids}
-        for r in con.execute("""
-                select report_id, identity_code, coalesce(applicant_type_code, indicator_code, ''), lhs, rhs, residual,
-                       description, indicator_code, applicant_type_code, lhs_expression || ' + ' || rhs_expression
-                from fct_identity_check where status = 'fail' and report_id in (select unnest(?))
-                order by report_id, abs(residual) desc""", [ids]).fetchall():
-            failing[r[0]].append(r[1:])
+        for first in range(0, len(ids), batch):
+            chunk = ids[first:first + batch]
+            reports, rows, failing = _batch(con, chunk)
+            texts = _texts_from_work(home.work_db, chunk) if home is not None else {}
+            for report_id in chunk:
+                _write_page(directory, result, home, reports[report_id], texts.get(report_id), rows[report_id],
+                            failing[report_id])
     finally:
         con.close()
-    texts = _texts_from_work(home.work_db, ids) if home is not None and ids else {}
-    directory.mkdir(parents=True, exist_ok=True)
-    remove_dead_temporaries(directory)
-    for report_id in ids:
-        report = reports[report_id]
-        raw_file = home.raw_path(report_id) if home is not None else None
-        text = texts.get(report_id)
-        if text is None and raw_file is not None:
-            text = _text_from_raw(raw_file, report_id, report.get("media_type"), report.get("source_path"))
-        page = render_page(report, text, rows[report_id], failing[report_id], raw_file)
-        target = directory / f"{report_id}.html"
-        data = page.encode("utf-8")
-        with contextlib.suppress(OSError):
-            if target.stat().st_size == len(data) and target.read_bytes() == data:  # unchanged: not rewritten
-                result.written.add(report_id)
-                continue
-        tmp = directory / f".{report_id}.html.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(target)
-        result.written.add(report_id)
     for stale in directory.glob("*.html"):
         if stale.stem not in result.written:
             stale.unlink(missing_ok=True)
@@ -306,3 +307,22 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int) 
               "set OGI_EVIDENCE_PAGES for more)")
     result.note = f"Evidence pages (evidence/&lt;report_id&gt;.html): {chosen}." if ids else ""
     return result
+
+
+def _write_page(directory: Path, result: EvidencePages, home, report: dict, text: str | None, rows: list,
+                failing: list) -> None:
+    report_id = report["report_id"]
+    raw_file = home.raw_path(report_id) if home is not None else None
+    if text is None and raw_file is not None:
+        text = _text_from_raw(raw_file, report_id, report.get("media_type"), report.get("source_path"))
+    page = render_page(report, text, rows, failing, raw_file)
+    target = directory / f"{report_id}.html"
+    data = page.encode("utf-8")
+    with contextlib.suppress(OSError):
+        if target.stat().st_size == len(data) and target.read_bytes() == data:  # unchanged: not rewritten
+            result.written.add(report_id)
+            return
+    tmp = directory / f".{report_id}.html.{os.getpid()}.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    result.written.add(report_id)
