@@ -273,6 +273,8 @@ class WarehouseValidation:
     failures: pd.DataFrame  # FAILURE_COLUMNS + status, every row the verdict found unexpected
     checked: dict[str, int]  # identity code → evaluated checks
     structural: list[StructuralFailure]
+    # the Great Expectations result objects of the last chunk validated: they hold on to the chunk's frames, so an
+    # earlier chunk's are let go (keeping them all grew the process by ~65 MB per 500 reports validated)
     gx_results: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -301,8 +303,7 @@ class WarehouseValidation:
         for code, n in other.checked.items():
             self.checked[code] = self.checked.get(code, 0) + n
         self.structural += other.structural
-        for name, results in other.gx_results.items():
-            self.gx_results.setdefault(name, []).extend(results)
+        self.gx_results = other.gx_results
         for key, seconds in other.timings.items():
             self.timings[key] = self.timings.get(key, 0.0) + seconds
 
@@ -394,9 +395,11 @@ def validate_work_db(con: duckdb.DuckDBPyConnection, *, reports_per_chunk: int =
                                [n_chunks, chunk] if n_chunks > 1 else [])
         # a chunk's queries each take the same two parameters
         result = validate_frames(*batches)
+        del batches  # this chunk's frames go before the next chunk's are read
         if total is None:
             total = result
         else:
             total.merge(result)
+        del result
     assert total is not None
     return total
