@@ -28,6 +28,7 @@ whole-dataframe batch definition each; it is created once per process (and per s
 """
 from __future__ import annotations
 
+import gc
 import os
 import re
 import threading
@@ -458,6 +459,7 @@ def validate_work_db(con: duckdb.DuckDBPyConnection, *, reports_per_chunk: int =
         else:
             total.merge(result)
         del result
+        gc.collect()  # GX's objects hold on to the chunk's frames and metrics through reference cycles
     if total is None:  # an empty slice
         return WarehouseValidation(failures=_empty_failures(), checked={}, structural=[])
     return total
