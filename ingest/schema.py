@@ -131,6 +131,26 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.report_values (
 -- work databases made before the column existed: their rows were read cell by cell
 ALTER TABLE {INGEST_SCHEMA}.report_values ADD COLUMN IF NOT EXISTS read_by VARCHAR DEFAULT 'cell';
 
+-- every change to a report's rows in reports/report_values (written, replaced or removed), one change_id per
+-- write: dbt's incremental models, the identity checks and publishing each take the reports changed since the
+-- change they last saw (build_state '<step>_through'), so a night's work is proportional to what it changed
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.report_changes (
+    change_id       BIGINT NOT NULL,
+    report_id       VARCHAR NOT NULL,
+    replaced        BOOLEAN NOT NULL,   -- the report had rows before this change (a rerun, a new parser, removed)
+    changed_at      TIMESTAMP NOT NULL
+);
+
+-- the reports the current dbt build rebuilds in its incremental models (written by the pipeline just before
+-- `dbt build`; empty and unread on a full refresh), with the one-row mode the dbt tests' slice macro reads
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.build_slice (
+    report_id       VARCHAR PRIMARY KEY,
+    replaced        BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.build_mode (
+    incremental     BOOLEAN NOT NULL
+);
+
 -- what the last published warehouse was built from: a run whose ingest fingerprint matches skips
 -- dbt, the checks and publishing (the nightly run with nothing new)
 CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.build_state (

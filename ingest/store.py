@@ -231,8 +231,59 @@ class IngestStore:
         return [StoredDocument(*row) for row in rows]
 
     def delete_reports(self, report_ids: list[str]) -> None:
+        """Remove these reports' rows (a rerun, before it writes them again); the change is logged."""
+        self._log_changes(report_ids)
         self._delete_in("report_values", "report_id", report_ids)
         self._delete_in("reports", "report_id", report_ids)
+
+    def _log_changes(self, report_ids: list[str]) -> None:
+        """One change (a new change_id) for these reports, each marked replaced when it has rows now."""
+        if not report_ids:
+            return
+        self.connection.execute(
+            f"""
+            INSERT INTO {INGEST_SCHEMA}.report_changes
+            SELECT (SELECT coalesce(max(change_id), 0) + 1 FROM {INGEST_SCHEMA}.report_changes), ids.report_id,
+                   EXISTS (SELECT 1 FROM {INGEST_SCHEMA}.reports r WHERE r.report_id = ids.report_id), now()
+            FROM (SELECT DISTINCT unnest(?) AS report_id) ids
+            """, [report_ids])
+
+    # ------------------------------------------------------------ what changed since a step last ran
+    def last_change(self) -> int:
+        """The latest change_id (0 before any report was written)."""
+        return int(self._one(f"SELECT coalesce(max(change_id), 0) FROM {INGEST_SCHEMA}.report_changes"))
+
+    def changes_through(self, step: str) -> int | None:
+        """The last change a step (dbt, checks, publish) has taken in, or None when it never completed."""
+        value = self.build_state(f"{step}_through")
+        return int(value) if value is not None else None
+
+    def set_changes_through(self, step: str, change_id: int) -> None:
+        self.set_build_state(f"{step}_through", str(change_id))
+
+    def changed_reports(self, after: int, through: int) -> list[tuple[str, bool]]:
+        """(report_id, replaced) of every report changed after change ``after`` up to ``through``, in report order;
+        replaced when any of those changes found rows of it there (its old rows may be in a built table)."""
+        return self._all(
+            f"SELECT report_id, bool_or(replaced) FROM {INGEST_SCHEMA}.report_changes "
+            "WHERE change_id > ? AND change_id <= ? GROUP BY 1 ORDER BY 1", [after, through])
+
+    def report_count(self) -> int:
+        return int(self._one(f"SELECT count(*) FROM {INGEST_SCHEMA}.reports"))
+
+    def write_build_slice(self, incremental: bool, after: int, through: int) -> int:
+        """The reports a dbt build rebuilds (those changed after ``after`` up to ``through``) and its mode, for the
+        incremental models and the sliced dbt tests; returns how many. A full build leaves the slice empty."""
+        with self.transaction():
+            self.connection.execute(f"DELETE FROM {INGEST_SCHEMA}.build_slice")
+            self.connection.execute(f"DELETE FROM {INGEST_SCHEMA}.build_mode")
+            self.connection.execute(f"INSERT INTO {INGEST_SCHEMA}.build_mode VALUES (?)", [incremental])
+            if incremental:
+                self.connection.execute(
+                    f"INSERT INTO {INGEST_SCHEMA}.build_slice SELECT report_id, bool_or(replaced) "
+                    f"FROM {INGEST_SCHEMA}.report_changes WHERE change_id > ? AND change_id <= ? GROUP BY 1",
+                    [after, through])
+            return int(self._one(f"SELECT count(*) FROM {INGEST_SCHEMA}.build_slice"))
 
     def replace_reports(self, reports: list[dict], values: list[dict], quarantined: list[dict]) -> None:
         """The reports, their values and the quarantine rows of a batch of documents, replacing what the pages

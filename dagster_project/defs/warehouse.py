@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -156,19 +157,80 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
             yield from unchanged_outputs(context, work_db)
             yield from carried
             return
+    plan = plan_build(work_db, manifest_digest(dbt_project.manifest_path))
+    context.log.info(plan.describe())
     total = len(context.selected_output_names)  # models, seeds and the dbt tests mapped to asset checks
     done = 0
     events = []
-    for event in dbt.cli(["build"], context=context).stream():
+    for event in dbt.cli(["build", *plan.dbt_args], context=context).stream():
         if isinstance(event, (dg.Output, dg.AssetMaterialization, dg.AssetCheckResult)):
             done += 1
             progress.report("dbt build", min(done, total), total)
         events.append(event)
     # dbt holds the work file's write lock while it runs: the tables are described once it has exited
+    plan.completed(work_db)
     described = describe_tables(work_db, [_unique_id(e) for e in events if isinstance(e, dg.Output)])
     for event in events:
         extra = described.get(_unique_id(event) or "") if isinstance(event, dg.Output) else None
         yield event.with_metadata({**event.metadata, **extra}) if extra else event
+
+
+# An incremental build rebuilds the changed reports only; above this share of the reports a full build is cheaper.
+FULL_BUILD_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What one dbt build does: incremental (the reports changed since the last build: ingest.build_slice) or full
+    (`--full-refresh`), and why; ``through`` is the last change it takes in."""
+
+    incremental: bool
+    through: int
+    changed: int
+    reason: str
+
+    @property
+    def dbt_args(self) -> list[str]:
+        return [] if self.incremental else ["--full-refresh"]
+
+    def describe(self) -> str:
+        kind = f"incremental dbt build of {self.changed} changed reports" if self.incremental else "full dbt build"
+        return f"{kind} ({self.reason})"
+
+    def completed(self, work_db: WorkDatabase) -> None:
+        """The build succeeded: the next one starts after this plan's last change, against this manifest."""
+        with work_db.store() as store:
+            store.set_changes_through("dbt", self.through)
+            store.set_build_state("dbt_manifest", self.manifest)
+
+    manifest: str = ""
+
+
+def plan_build(work_db: WorkDatabase, manifest: str, full_refresh: bool = False) -> BuildPlan:
+    """Incremental when the last dbt build completed against this dbt project and fewer than FULL_BUILD_SHARE of
+    the reports changed since; otherwise full. Writes the slice dbt reads."""
+    with work_db.store() as store:
+        through, after = store.last_change(), store.changes_through("dbt")
+        changed = len(store.changed_reports(after, through)) if after is not None else 0
+        reports = store.report_count()
+        if full_refresh:
+            reason = "a full refresh was asked for"
+        elif after is None:
+            reason = "no dbt build has completed on this work file"
+        elif store.build_state("dbt_manifest") != manifest:
+            reason = "the dbt project changed since the last build"
+        elif not store.connection.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
+                "AND table_name = 'fct_indicator_value'").fetchone()[0]:
+            reason = "the warehouse tables are missing"
+        elif changed > FULL_BUILD_SHARE * max(reports, 1):
+            reason = f"{changed} of {reports} reports changed"
+        else:
+            reason = f"{changed} of {reports} reports changed since the last build"
+        incremental = reason.endswith("since the last build")
+        n = store.write_build_slice(incremental, after or 0, through)
+    return BuildPlan(incremental=incremental, through=through, changed=n if incremental else reports,
+                     reason=reason, manifest=manifest)
 
 
 def _unique_id(output: dg.Output) -> str | None:

@@ -2,24 +2,22 @@
 -- report × indicator × applicant type that fct_indicator_value keeps: a table cell beats a derived
 -- subtotal, which beats a prose figure; then the earliest read (lowest value_seq).
 -- Unmapped rows (NULL indicator_code) are here too, never preferred (they live in fct_unmapped_value).
--- The evidence text is stored once, in dim_evidence (evidence_id). In the work file only: the published
--- warehouse splits it into fct_indicator_value (the preferred rows) and fct_indicator_alternative (the rest),
--- so that no reading is stored twice (issue 17 §2).
+-- The evidence text is stored once, in dim_evidence (evidence_id, a digest of the text). In the work file only: the
+-- published warehouse splits it into fct_indicator_value (the preferred rows) and fct_indicator_alternative (the
+-- rest), so that no reading is stored twice (issue 17 §2).
+-- Incremental by report (macros/incremental_slice.sql): only columns of the report itself.
+{{ config(materialized='incremental', pre_hook="{{ delete_build_slice() }}") }}
 with report_values as (
 
     select * from {{ ref('stg_ingest__report_values') }}
+    where {{ in_build_slice() }}
 
 ),
 
 reports as (
 
-    select report_id, agency_key, year, format from {{ ref('stg_ingest__reports') }}
-
-),
-
-evidence_texts as (
-
-    select evidence_id, evidence from {{ ref('dim_evidence') }}
+    select report_id, cast(year as integer) as year, format from {{ source('ingest', 'reports') }}
+    where {{ in_build_slice() }}
 
 ),
 
@@ -64,19 +62,17 @@ final as (
         preferred.blank,
         preferred.approximate,
         preferred.source,
-        evidence_texts.evidence_id,
+        {{ evidence_id('preferred.evidence') }} as evidence_id,
         preferred.read_by,
         preferred.is_mapped,
         preferred.is_mapped and preferred.preference_rank = 1 as is_preferred,
         preferred.preference_rank,
         preferred.n_evidence_rows,
-        reports.agency_key,
         reports.year,
         reports.format
 
     from preferred
     left join reports using (report_id)
-    left join evidence_texts on evidence_texts.evidence = preferred.evidence
 
 )
 

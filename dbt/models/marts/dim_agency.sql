@@ -87,7 +87,7 @@ aggregated as (
 
     select
         agency_key,
-        any_value(agency_name_normalized) as agency_name_normalized,
+        arg_min(agency_name_normalized, recency_rank) as agency_name_normalized,  -- the most recent report's (deterministic)
         arg_min(agency_kind, recency_rank) filter (where agency_kind is not null) as agency_kind,
         bool_and(is_agency_unknown) as is_unknown,
         min(agency_key_basis) as agency_key_basis,

@@ -36,7 +36,7 @@ values as (
 
     select report_id, indicator_code, applicant_type_code, value
     from {{ ref('fct_indicator_value') }}
-    where value is not null
+    where value is not null and indicator_code in (select term_code from terms)
 
 ),
 

@@ -12,6 +12,8 @@
 --              by the identities themselves, formats.md §7.V): it chose that figure, so it cannot check it; it is
 --              neither a pass nor a fail (not_applicable wins over it).
 -- A failing identity is data (a row here, a flag on fct_report), never a dbt test failure.
+-- Incremental by report (macros/incremental_slice.sql); the agency is in fct_report (join on report_id).
+{{ config(materialized='incremental', pre_hook="{{ delete_build_slice() }}") }}
 with terms as (
 
     select * from {{ ref('stg_spec__identity_terms') }}
@@ -28,7 +30,8 @@ identities as (
 
 reports as (
 
-    select report_id, agency_key, year, format from {{ ref('stg_ingest__reports') }}
+    select report_id, cast(year as integer) as year, format from {{ source('ingest', 'reports') }}
+    where {{ in_build_slice() }}
 
 ),
 
@@ -50,6 +53,7 @@ indicator_values as (
 
     select report_id, indicator_code, applicant_type_code, value, source, approximate, read_by
     from {{ ref('fct_indicator_value') }}
+    where {{ in_build_slice() }}
 
 ),
 
@@ -152,7 +156,6 @@ final as (
         instances.identity_code,
         instances.applicant_type_code,
         instances.indicator_code,
-        instances.agency_key,
         instances.year,
         instances.format,
         instances.scope,

@@ -35,26 +35,10 @@ versions as (
 
 ),
 
-checks as (
+outcomes as (
 
-    select
-        report_id,
-        count(*) filter (where status in ('pass', 'fail')) as n_identity_checks,
-        count(*) filter (where status = 'fail') as n_identity_failures,
-        -- not_independent (a term chosen by the identities themselves, formats.md §7.V) counts like not_applicable
-        count(*) filter (where status in ('not_applicable', 'not_independent')) as n_identity_not_applicable,
-        list_sort(list_distinct(list(identity_code) filter (where status = 'fail'))) as failed_identities
-
-    from {{ ref('fct_identity_check') }}
-    group by report_id
-
-),
-
-unmapped as (
-
-    select report_id, count(*) as n_unmapped_values
-    from {{ ref('fct_unmapped_value') }}
-    group by report_id
+    -- the per-report counts of fct_identity_check and fct_unmapped_value (built incrementally)
+    select * from {{ ref('int_report_outcome') }}
 
 ),
 
@@ -74,18 +58,18 @@ final as (
         reports.encoding,
         reports.script,
         reports.n_values,
-        coalesce(unmapped.n_unmapped_values, 0) as n_unmapped_values,
+        coalesce(outcomes.n_unmapped_values, 0) as n_unmapped_values,
         reports.n_warnings,
         reports.warnings,
         case
-            when coalesce(checks.n_identity_failures, 0) > 0 then 'fail'
-            when coalesce(checks.n_identity_checks, 0) > 0 then 'pass'
+            when coalesce(outcomes.n_identity_failures, 0) > 0 then 'fail'
+            when coalesce(outcomes.n_identity_checks, 0) > 0 then 'pass'
             else 'not_checked'
         end as identity_status,
-        coalesce(checks.n_identity_checks, 0) as n_identity_checks,
-        coalesce(checks.n_identity_failures, 0) as n_identity_failures,
-        coalesce(checks.n_identity_not_applicable, 0) as n_identity_not_applicable,
-        coalesce(checks.failed_identities, []::varchar[]) as failed_identities,
+        coalesce(outcomes.n_identity_checks, 0) as n_identity_checks,
+        coalesce(outcomes.n_identity_failures, 0) as n_identity_failures,
+        coalesce(outcomes.n_identity_not_applicable, 0) as n_identity_not_applicable,
+        coalesce(outcomes.failed_identities, []::varchar[]) as failed_identities,
         versions.version_rank = 1 as is_current,
         versions.n_versions,
         case when versions.version_rank > 1 then versions.current_report_id end as superseded_by,
@@ -105,8 +89,7 @@ final as (
 
     from reports
     join versions using (report_id)
-    left join checks using (report_id)
-    left join unmapped using (report_id)
+    left join outcomes using (report_id)
 
 )
 

@@ -1,15 +1,18 @@
 -- Values whose label matched no catalogue code: kept with their label, never dropped, so new
--- codes can be proposed from what real pages print.
+-- codes can be proposed from what real pages print. The agency is in fct_report (join on report_id).
+-- Incremental by report (macros/incremental_slice.sql).
+{{ config(materialized='incremental', pre_hook="{{ delete_build_slice() }}") }}
 with report_values as (
 
     select * from {{ ref('stg_ingest__report_values') }}
-    where indicator_code is null
+    where indicator_code is null and {{ in_build_slice() }}
 
 ),
 
 reports as (
 
-    select report_id, agency_key, year, format from {{ ref('stg_ingest__reports') }}
+    select report_id, cast(year as integer) as year, format from {{ source('ingest', 'reports') }}
+    where {{ in_build_slice() }}
 
 ),
 
@@ -26,7 +29,6 @@ final as (
         report_values.approximate,
         report_values.source,
         report_values.evidence,
-        reports.agency_key,
         reports.year,
         reports.format
 

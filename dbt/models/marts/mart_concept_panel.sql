@@ -11,38 +11,27 @@ with reports as (
 
 ),
 
-values as (
-
-    select v.report_id, v.indicator_code, v.value, v.source, v.approximate, v.read_by, i.concept
-    from {{ ref('fct_indicator_value') }} as v
-    join {{ ref('dim_indicator') }} as i using (indicator_code)
-    where i.concept is not null
-        and v.applicant_type_code in ('total', 'none')
-        and (v.value is not null or v.read_by = 'unsplit')
-
-),
-
 counts as (
 
+    -- the report's sum per concept (int_report_concept, built incrementally); a concept with a code printed but
+    -- left unread (an ambiguous run of digits) has no known sum
     select
         r.agency_key,
         r.year,
         r.format,
         r.report_id,
         r.identity_status,
-        v.concept,
+        c.concept,
         'count' as kind,
-        sum(v.value) as value,
-        count(*) as n_codes,
-        list_sort(list(v.indicator_code)) as codes,
-        bool_or(v.approximate) as approximate,
-        list_sort(list_distinct(list(v.source))) as sources
+        c.value,
+        c.n_codes,
+        c.codes,
+        c.approximate,
+        c.sources
 
     from reports as r
-    join values as v using (report_id)
-    group by all
-    -- a code of the concept printed but left unread (an ambiguous run of digits): its sum is not known
-    having not bool_or(v.read_by = 'unsplit')
+    join {{ ref('int_report_concept') }} as c using (report_id)
+    where not c.has_unread
 
 ),
 
@@ -67,16 +56,8 @@ wide as (
 carry as (
 
     -- carry-forward needs the codes themselves (结转 has no cross-era concept: v2008 has no carry-over)
-    select
-        r.report_id,
-        max(v.value) filter (where v.indicator_code = 'req_carried_out') as carried_out,
-        max(v.value) filter (where v.indicator_code = 'req_new') as new_requests,
-        max(v.value) filter (where v.indicator_code = 'req_carried_in') as carried_in
-
-    from reports as r
-    join {{ ref('fct_indicator_value') }} as v using (report_id)
-    where v.applicant_type_code = 'total'
-    group by all
+    select report_id, carried_out, new_requests, carried_in
+    from {{ ref('int_report_carry') }}
 
 ),
 

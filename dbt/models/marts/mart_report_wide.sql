@@ -17,26 +17,15 @@ with reports as (
 
 concepts as (
 
-    select v.report_id, i.concept, sum(v.value) as value
-    from {{ ref('fct_indicator_value') }} as v
-    inner join {{ ref('dim_indicator') }} as i using (indicator_code)
-    where i.concept is not null
-        and v.applicant_type_code in ('total', 'none')
-        and v.value is not null
-    group by all
+    -- the report's sum per concept (int_report_concept, built incrementally)
+    select report_id, concept, value from {{ ref('int_report_concept') }}
 
 ),
 
 carry as (
 
-    select
-        report_id,
-        max(value) filter (where indicator_code = 'req_carried_in') as requests_carried_in,
-        max(value) filter (where indicator_code = 'req_carried_out') as requests_carried_forward
-
-    from {{ ref('fct_indicator_value') }}
-    where applicant_type_code = 'total' and indicator_code in ('req_carried_in', 'req_carried_out')
-    group by report_id
+    select report_id, carried_in as requests_carried_in, carried_out as requests_carried_forward
+    from {{ ref('int_report_carry') }}
 
 ),
 

@@ -29,22 +29,22 @@ reports as (
 
 evidence as (
 
+    -- every reading is in exactly one of fct_indicator_value and fct_indicator_alternative (counted, not scanned)
     select
-        count(*) as n,
-        count(*) filter (where is_preferred) as n_preferred,
-        count(*) filter (where not is_mapped) as n_unmapped
-
-    from {{ ref('int_indicator_reading') }}
+        (select count(*) from {{ ref('fct_indicator_value') }})
+            + (select count(*) from {{ ref('fct_indicator_alternative') }}) as n,
+        (select count(*) from {{ ref('fct_indicator_value') }}) as n_preferred,
+        (select count(*) from {{ ref('fct_unmapped_value') }}) as n_unmapped
 
 ),
 
 checks as (
 
     select
-        count(*) filter (where status in ('pass', 'fail')) as n_evaluated,
-        count(*) filter (where status = 'fail') as n_failed
+        coalesce(sum(n_identity_checks), 0)::bigint as n_evaluated,
+        coalesce(sum(n_identity_failures), 0)::bigint as n_failed
 
-    from {{ ref('fct_identity_check') }}
+    from {{ ref('int_report_outcome') }}
 
 )
 
