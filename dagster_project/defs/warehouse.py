@@ -188,6 +188,7 @@ class BuildPlan:
     through: int
     changed: int
     reason: str
+    manifest: str = ""
 
     @property
     def dbt_args(self) -> list[str]:
@@ -203,8 +204,6 @@ class BuildPlan:
             store.set_changes_through("dbt", self.through)
             store.set_build_state("dbt_manifest", self.manifest)
 
-    manifest: str = ""
-
 
 def plan_build(work_db: WorkDatabase, manifest: str, full_refresh: bool = False) -> BuildPlan:
     """Incremental when the last dbt build completed against this dbt project and fewer than FULL_BUILD_SHARE of
@@ -213,21 +212,17 @@ def plan_build(work_db: WorkDatabase, manifest: str, full_refresh: bool = False)
         through, after = store.last_change(), store.changes_through("dbt")
         changed = len(store.changed_reports(after, through)) if after is not None else 0
         reports = store.report_count()
+        incremental = False  # a missing table is built whole by dbt itself (is_incremental() is false for it)
         if full_refresh:
             reason = "a full refresh was asked for"
         elif after is None:
             reason = "no dbt build has completed on this work file"
         elif store.build_state("dbt_manifest") != manifest:
             reason = "the dbt project changed since the last build"
-        elif not store.connection.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' "
-                "AND table_name = 'fct_indicator_value'").fetchone()[0]:
-            reason = "the warehouse tables are missing"
         elif changed > FULL_BUILD_SHARE * max(reports, 1):
             reason = f"{changed} of {reports} reports changed"
         else:
-            reason = f"{changed} of {reports} reports changed since the last build"
-        incremental = reason.endswith("since the last build")
+            incremental, reason = True, f"{changed} of {reports} reports changed since the last build"
         n = store.write_build_slice(incremental, after or 0, through)
     return BuildPlan(incremental=incremental, through=through, changed=n if incremental else reports,
                      reason=reason, manifest=manifest)
