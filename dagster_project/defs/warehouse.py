@@ -203,6 +203,7 @@ class BuildPlan:
         with work_db.store() as store:
             store.set_changes_through("dbt", self.through)
             store.set_build_state("dbt_manifest", self.manifest)
+            store.set_build_state("dbt_ingest", store.fingerprint())
 
 
 def plan_build(work_db: WorkDatabase, manifest: str, full_refresh: bool = False) -> BuildPlan:
@@ -219,6 +220,9 @@ def plan_build(work_db: WorkDatabase, manifest: str, full_refresh: bool = False)
             reason = "no dbt build has completed on this work file"
         elif store.build_state("dbt_manifest") != manifest:
             reason = "the dbt project changed since the last build"
+        elif changed == 0 and store.fingerprint() != store.build_state("dbt_ingest"):
+            # rows written past IngestStore (by hand, or a bug) are in no change: build whole rather than miss them
+            reason = "the ingest tables changed with no change logged"
         elif changed > FULL_BUILD_SHARE * max(reports, 1):
             reason = f"{changed} of {reports} reports changed"
         else:
