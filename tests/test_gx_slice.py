@@ -65,7 +65,7 @@ def broken(warehouse, tmp_path_factory):  # noqa: F811
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("reports_per_chunk", [1, 3, 7])
+@pytest.mark.parametrize("reports_per_chunk", [2, 5])
 def test_chunks_give_the_one_chunk_result(warehouse, broken, reports_per_chunk):  # noqa: F811
     n_reports = len(REPORT_IDS)
     for db in (warehouse[1], broken):
@@ -77,7 +77,7 @@ def test_chunks_give_the_one_chunk_result(warehouse, broken, reports_per_chunk):
         pd.testing.assert_frame_equal(_failures(chunked), _failures(whole))
         assert chunked.checked == whole.checked
         assert _merged_structural(chunked) == _merged_structural(whole)
-        if reports_per_chunk == 1 and db == broken:  # every structural failure is there, the null report too
+        if reports_per_chunk == 2 and db == broken:  # every structural failure is there, the null report too
             assert {k[3] for k in _merged_structural(whole)} >= {
                 "every value has its report_id", "the residual of a 'pass' check is 0",
                 "a report whose evaluated checks all pass has identity_status 'pass'"}
