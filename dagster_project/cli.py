@@ -427,6 +427,9 @@ def run(
                                                                 "go to <home>/logs/run.log and the Dagster log)."),
     force: bool = typer.Option(False, "--force", help="Run even when nothing is new (the same landing files, parser "
                                                       "and dbt project as the published build, no sources file)."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild the warehouse whole (a full dbt build, "
+                                      "every report validated, a whole publish) instead of the changed reports "
+                                      "only; implies --force."),
 ) -> None:
     """Materialize the whole asset graph in-process, with the same Definitions the UI uses."""
     with _errors_told(debug):
@@ -435,7 +438,12 @@ def run(
         settings = _settings(home, landing, sources, allow_host)
         data_home = settings.home
         with _home_session(data_home, "run", quiet) as before:
-            if not force and _nothing_new(data_home, as_json):
+            if full_refresh and data_home.work_db.exists():
+                from dagster_project.defs.resources import work_database_of
+                from dagster_project.defs.warehouse import request_full_refresh
+
+                request_full_refresh(work_database_of(data_home, settings.duckdb_memory))
+            if not (force or full_refresh) and _nothing_new(data_home, as_json):
                 return
             _run(settings, before, as_json, quiet, verbose)
 

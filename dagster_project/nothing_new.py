@@ -62,6 +62,15 @@ def manifest_path() -> Path:
     return DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
+DBT_BUILD_SEQ = "dbt_build_seq"  # build_state: the number of the last completed dbt build
+
+
+def build_fingerprint(store: IngestStore, manifest: Path) -> str:
+    """What a warehouse built now is built from: the ingest tables, the dbt project and the number of the last dbt
+    build (a rebuild with the same inputs, `ogi run --full-refresh`, is a new warehouse to check and publish)."""
+    return store.fingerprint(manifest_digest(manifest), store.build_state(DBT_BUILD_SEQ) or "0")
+
+
 def inputs_digest(landing_digest: str | None, parser: str, build: str) -> str:
     return hashlib.sha256(f"{landing_digest}|{parser}|{build}".encode()).hexdigest()
 
@@ -79,7 +88,7 @@ def skip_reason(home: DataHome) -> str | None:
             published = store.build_state(PUBLISHED_INPUTS)
             if published is None:
                 return None
-            build = store.fingerprint(manifest_digest(manifest_path()))
+            build = build_fingerprint(store, manifest_path())
     except duckdb.Error:
         return None
     count, landing = landing_fingerprint(home.landing)

@@ -210,3 +210,25 @@ def test_a_year_partition_launched_as_the_ui_does_rereads_that_year_and_republis
     assert {sha for sha in after if after[sha] != before[sha]} == of_2018 and len(of_2018) == 2
     assert (home / "warehouse" / "ogi.duckdb").stat().st_mtime_ns > published
     assert latest_metadata(home, ["published_warehouse"])["changed"].value is True
+
+
+def test_a_full_refresh_run_rebuilds_the_warehouse_whole(home, landing):
+    """`ogi run --full-refresh` with nothing new: a run starts (no --force needed), dbt builds in full, the publish is
+    a whole copy; the request is used up, so the next run finds nothing new again."""
+    def state(key: str):
+        rows = work(home, "select fingerprint from ingest.build_state where key = ?", key)
+        return rows[0][0] if rows else None
+
+    builds = int(state("dbt_build_seq"))
+    summary = ogi(home, landing, "--full-refresh")
+    assert "nothing_new" not in summary and summary["this_run"]["new"] == 0
+    assert int(state("dbt_build_seq")) == int(state("dbt_full_seq")) == builds + 1
+    assert state("full_refresh_requested") is None
+    meta = latest_metadata(home, ["published_warehouse"])
+    assert meta["changed"].value is True and meta["publish_mode"].value == "whole"
+    assert "full dbt build" in meta["publish_reason"].value
+    with instance(home) as inst:
+        run = inst.get_runs(limit=1)[0]
+        logs = [r.user_message for r in inst.all_logs(run.run_id) if r.step_key == "ogi_dbt_models"]
+    assert any("full dbt build (a full refresh was asked for)" in (m or "") for m in logs)
+    assert "nothing_new" in ogi(home, landing)

@@ -20,7 +20,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project import progress
 from dagster_project.defs.resources import OgiHome, WorkDatabase
 from dagster_project.settings import DBT_PROJECT_DIR, PARSE_ONLY_WORK_DB, DataHome
-from dagster_project.nothing_new import manifest_digest
+from dagster_project.nothing_new import DBT_BUILD_SEQ, build_fingerprint, manifest_digest
 
 
 def dbt_executable() -> str:
@@ -224,9 +224,23 @@ class BuildPlan:
             store.set_build_state(DBT_BUILD_SEQ, str(seq))
             if not self.incremental:
                 store.set_build_state(DBT_FULL_SEQ, str(seq))
+                store.connection.execute("DELETE FROM ingest.build_state WHERE key = ?", [FULL_REFRESH_REQUESTED])
 
 
-DBT_BUILD_SEQ = "dbt_build_seq"  # build_state: the number of the last completed dbt build
+# build_state: `ogi run --full-refresh` asked for the next dbt build to be full (and so the checks and publish whole)
+FULL_REFRESH_REQUESTED = "full_refresh_requested"
+
+
+def request_full_refresh(work_db: WorkDatabase) -> None:
+    """The next run rebuilds the warehouse whole: a full dbt build, every report validated, a whole publish."""
+    with work_db.store() as store:
+        store.set_build_state(FULL_REFRESH_REQUESTED, "requested")
+
+
+def full_refresh_requested(store) -> bool:
+    return store.build_state(FULL_REFRESH_REQUESTED) is not None
+
+
 DBT_FULL_SEQ = "dbt_full_seq"  # build_state: the number of the last completed full dbt build
 
 
@@ -240,6 +254,7 @@ def plan_build(work_db: WorkDatabase, manifest: str, full_refresh: bool = False)
     """Incremental when the last dbt build completed against this dbt project and fewer than FULL_BUILD_SHARE of
     the reports changed since; otherwise full. Writes the slice dbt reads."""
     with work_db.store() as store:
+        full_refresh = full_refresh or full_refresh_requested(store)
         through, after = store.last_change(), store.changes_through("dbt")
         changed = len(store.changed_reports(after, through)) if after is not None else 0
         reports = store.report_count()
@@ -273,7 +288,8 @@ def nothing_changed(home: DataHome, work_db: WorkDatabase) -> bool:
     if not home.warehouse_db.exists():
         return False
     with work_db.store() as store:
-        return store.fingerprint(manifest_digest(dbt_project.manifest_path)) == store.build_state("published")
+        return build_fingerprint(store, dbt_project.manifest_path) == store.build_state("published") \
+            and not full_refresh_requested(store)
 
 
 def _node(unique_id: str) -> dict | None:
@@ -384,7 +400,7 @@ def last_metadata(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict:
 def current_build_fingerprint(work_db: WorkDatabase) -> str:
     """What a warehouse built now would be built from: the ingest tables and the dbt project."""
     with work_db.store() as store:
-        return store.fingerprint(manifest_digest(dbt_project.manifest_path))
+        return build_fingerprint(store, dbt_project.manifest_path)
 
 
 def dbt_resource(work_db: WorkDatabase | None = None) -> OgiDbtCliResource:
