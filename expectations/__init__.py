@@ -23,12 +23,14 @@ from .identities import (
     spec_dir,
 )
 from .suites import (
+    CHECKED_COLUMNS,
     FAIL,
     FAILURE_COLUMNS,
     NOT_APPLICABLE,
     NOT_INDEPENDENT,
     PASS,
     STATUSES,
+    STRUCTURAL_COLUMNS,
     SUITES,
     TOLERANCE,
     IdentityResult,
@@ -42,12 +44,14 @@ from .suites import (
 )
 
 __all__ = [
+    "CHECKED_COLUMNS",
     "FAIL",
     "FAILURE_COLUMNS",
     "NOT_APPLICABLE",
     "NOT_INDEPENDENT",
     "PASS",
     "STATUSES",
+    "STRUCTURAL_COLUMNS",
     "SUITES",
     "TOLERANCE",
     "ApplicantType",

@@ -56,6 +56,8 @@ __all__ = [
     "STATUSES",
     "SUITES",
     "TOLERANCE",
+    "CHECKED_COLUMNS",
+    "STRUCTURAL_COLUMNS",
     "IdentityResult",
     "StructuralFailure",
     "WarehouseValidation",
@@ -77,6 +79,9 @@ SUITES = ("identity_check", "report", "facts")
 VERDICT = "identity_holds"  # meta 'name' of the verdict expectation (the data fault)
 FAILURE_COLUMNS = ("report_id", "agency_name", "year", "format", "identity_code", "applicant_type_code",
                    "indicator_code", "lhs", "rhs", "residual")
+# the per-report breakdown of a validation (what the pipeline stores for each report validated: ingest.check_*)
+CHECKED_COLUMNS = ("report_id", "identity_code", "n")
+STRUCTURAL_COLUMNS = ("report_id", "suite", "expectation", "column", "description", "n")
 RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 DATASOURCE = "ogi_warehouse"
 
@@ -265,6 +270,8 @@ class StructuralFailure:
     description: str
     unexpected_count: int
     examples: pd.DataFrame = field(repr=False)
+    # report_id (None: rows without one) → its unexpected rows; they add up to unexpected_count
+    by_report: dict[str | None, int] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -292,6 +299,8 @@ class WarehouseValidation:
     failures: pd.DataFrame  # FAILURE_COLUMNS + status, every row the verdict found unexpected
     checked: dict[str, int]  # identity code → evaluated checks
     structural: list[StructuralFailure]
+    # CHECKED_COLUMNS: the evaluated checks per report (None: checks without one) and identity; they add up to checked
+    checked_by_report: pd.DataFrame = field(default_factory=lambda: _empty(CHECKED_COLUMNS), repr=False)
     # the Great Expectations result objects of the last chunk validated: they hold on to the chunk's frames, so an
     # earlier chunk's are let go (keeping them all grew the process by ~65 MB per 500 reports validated)
     gx_results: dict[str, list[Any]] = field(default_factory=dict, repr=False)
@@ -316,20 +325,63 @@ class WarehouseValidation:
     def failed_identities(self) -> set[str]:
         return set(self.failures["identity_code"])
 
+    def structural_by_report(self) -> pd.DataFrame:
+        """STRUCTURAL_COLUMNS: the unexpected rows of each structural failure per report (None: rows without a
+        report), summed over the chunks."""
+        rows = [(report, f.suite, f.expectation, f.column, f.description, n)
+                for f in self.structural for report, n in f.by_report.items()]
+        if not rows:
+            return _empty(STRUCTURAL_COLUMNS)
+        frame = pd.DataFrame(rows, columns=list(STRUCTURAL_COLUMNS)).astype({"n": "int64"})
+        keys = list(STRUCTURAL_COLUMNS[:-1])
+        return _nulls_as_none(frame.groupby(keys, dropna=False, sort=True)["n"].sum().reset_index())
+
     def merge(self, other: WarehouseValidation) -> None:
         self.failures = pd.concat([self.failures, other.failures], ignore_index=True) if len(other.failures) \
             else self.failures
         for code, n in other.checked.items():
             self.checked[code] = self.checked.get(code, 0) + n
         self.structural += other.structural
+        if len(other.checked_by_report):
+            self.checked_by_report = pd.concat([self.checked_by_report, other.checked_by_report], ignore_index=True) \
+                if len(self.checked_by_report) else other.checked_by_report
         self.gx_results = other.gx_results
         for key, seconds in other.timings.items():  # the setup is the process's, once; the rest adds up
             self.timings[key] = max(self.timings.get(key, 0.0), seconds) if key == "gx_setup_s" \
                 else self.timings.get(key, 0.0) + seconds
 
 
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="int64" if c == "n" else object) for c in columns})
+
+
 def _empty_failures() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype=object) for c in FAILURE_COLUMNS})
+    return _empty(FAILURE_COLUMNS)
+
+
+def _nulls_as_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """NaN / NA keys (groupby's, pandas') as None, so a report-less row is a NULL report once stored."""
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = pd.Series([None if pd.isna(v) else v for v in frame[column]], index=frame.index,
+                                      dtype=object)
+    return frame
+
+
+def _by_report(frame: pd.DataFrame, index: list[Any], unexpected_count: int) -> dict[str | None, int]:
+    """The unexpected rows of an expectation per report: GX's unexpected_index_list (COMPLETE: every row) mapped to
+    the frame's report_id; rows without one, and any GX counted but did not list, under None."""
+    out: dict[str | None, int] = {}
+    if index and "report_id" in frame.columns:
+        for report, n in frame.loc[index, "report_id"].value_counts(dropna=False).items():
+            key = None if pd.isna(report) else str(report)
+            out[key] = out.get(key, 0) + int(n)
+    elif index:
+        out[None] = len(index)
+    missing = unexpected_count - sum(out.values())
+    if missing > 0:
+        out[None] = out.get(None, 0) + missing
+    return out
 
 
 def _column(config: Any) -> str | None:
@@ -359,10 +411,11 @@ def _run(runtime: _Runtime, name: str, frame: pd.DataFrame) -> tuple[Any, list[S
             verdict_rows = index
             continue
         if not er.success:
+            count = int(er.result.get("unexpected_count") or len(index))
             structural.append(StructuralFailure(
                 suite=name, expectation=config.type, column=_column(config), description=config.description or "",
-                unexpected_count=int(er.result.get("unexpected_count") or len(index)),
-                examples=frame.loc[index[:10]] if index else frame.head(0)))
+                unexpected_count=count, examples=frame.loc[index[:10]] if index else frame.head(0),
+                by_report=_by_report(frame, index, count)))
     return result, structural, verdict_rows
 
 
@@ -386,9 +439,13 @@ def validate_frames(checks: pd.DataFrame, reports: pd.DataFrame | None = None, f
             structural += found
     evaluated = checks[checks["status"].isin((PASS, FAIL))]
     checked = {str(k): int(v) for k, v in evaluated["identity_code"].value_counts().items()}
+    named = evaluated[evaluated["identity_code"].notna()]  # as counted in `checked`
+    by_report = named.groupby(["report_id", "identity_code"], dropna=False, sort=True).size() \
+        .rename("n").reset_index() if len(named) else _empty(CHECKED_COLUMNS)
     return WarehouseValidation(
         failures=failures.reset_index(drop=True) if len(failures) else _empty_failures(),
         checked=checked, structural=structural, gx_results=gx_results,
+        checked_by_report=_nulls_as_none(by_report.astype({"n": "int64"})),
         timings={"gx_setup_s": runtime.import_seconds, "gx_validate_s": time.perf_counter() - started})
 
 
@@ -408,12 +465,13 @@ def load_batches(con: duckdb.DuckDBPyConnection, where: str = "", params: Sequen
 _RELATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
 
 
-def _chunks(con: duckdb.DuckDBPyConnection, reports_per_chunk: int,
-            reports: str | None = None) -> list[tuple[str, list[Any]]]:
+def _chunks(con: duckdb.DuckDBPyConnection, reports_per_chunk: int, reports: str | None = None,
+            unreported: bool = False) -> list[tuple[str, list[Any]]]:
     """The chunks' where clauses (and parameters): ranges of report_id of ``reports_per_chunk`` reports each, their
     bounds read from the sorted ids of fct_report (or of the relation ``reports``, whose reports only are picked).
     The first range is open below and takes the rows without a report, the last is open above: together they
-    cover every row, as one chunk does. An empty relation ``reports`` is no chunk."""
+    cover every row, as one chunk does. An empty relation ``reports`` is no chunk; with ``unreported`` the rows
+    without a report are picked as well (in the first chunk, or a chunk of their own)."""
     if reports_per_chunk < 1:
         raise ValueError(f"reports_per_chunk must be positive, not {reports_per_chunk}")
     if reports is None:
@@ -427,24 +485,33 @@ def _chunks(con: duckdb.DuckDBPyConnection, reports_per_chunk: int,
         f"select report_id from (select report_id, row_number() over (order by report_id) - 1 as n from ({ids})) "
         f"where n % ? = 0 and n > 0 order by report_id", [reports_per_chunk]).fetchall()]
     if reports is not None and not con.execute(f"select count(*) from ({ids})").fetchone()[0]:  # type: ignore[index]
-        return []
+        return [("report_id is null", [])] if unreported else []
+    first = picked
+    if reports is not None and unreported:
+        first = f"(report_id in (select report_id from {reports}) or report_id is null) and "
     if not bounds:
-        return [(picked[:-len(" and ")] if picked else "", [])]
-    chunks = [(f"{picked}(report_id < ? or report_id is null)", [bounds[0]])]
+        return [(first[:-len(" and ")] if first else "", [])]
+    chunks = [(f"{first}(report_id < ? or report_id is null)", [bounds[0]])]
     chunks += [(f"{picked}report_id >= ? and report_id < ?", [lo, hi]) for lo, hi in zip(bounds, bounds[1:])]
     chunks.append((f"{picked}report_id >= ?", [bounds[-1]]))
     return chunks
 
 
 def validate_work_db(con: duckdb.DuckDBPyConnection, *, reports_per_chunk: int = 5000, on_chunk: Any = None,
-                     reports: str | None = None) -> WarehouseValidation:
+                     reports: str | None = None, unreported: bool = False) -> WarehouseValidation:
     """Validate the warehouse a connection sees, chunk by chunk of reports (memory stays flat in its size).
 
     ``reports``: the name of a relation (table or view) of that connection with a ``report_id`` column: only those
     reports are validated (a night's changed reports), chunked the same way. Without it, rows of fct_identity_check
-    or of the facts without a report id are validated (with the first chunk); with it, they belong to no report."""
+    or of the facts without a report id are validated (with the first chunk); with it, they belong to no report,
+    unless ``unreported`` (the pipeline's incremental checks: those rows are validated again each time, as a full
+    validation would).
+
+    Besides the totals, the result breaks them down by report (``checked_by_report``, the failures' report_id,
+    ``structural_by_report()``): what the pipeline stores per report so that a later run validates the reports it
+    changed only."""
     total: WarehouseValidation | None = None
-    chunks = _chunks(con, reports_per_chunk, reports)
+    chunks = _chunks(con, reports_per_chunk, reports, unreported)
     for chunk, (where, params) in enumerate(chunks):
         if on_chunk is not None:
             on_chunk(chunk, len(chunks))

@@ -159,6 +159,42 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.build_state (
     built_at        TIMESTAMP NOT NULL
 );
 
+-- the identity checks' results per report (dagster_project/defs/checks.py: the GX validation of the reports each
+-- dbt build took in; the whole warehouse on a full build), from which the Dagster checks report the totals. A NULL
+-- report_id: rows of the warehouse without a report. The reports validated, with or without rows below:
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.check_reports (
+    report_id       VARCHAR PRIMARY KEY
+);
+-- the evaluated checks (status pass or fail) of each report and identity
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.check_checked (
+    report_id       VARCHAR,
+    identity_code   VARCHAR NOT NULL,
+    n               BIGINT NOT NULL
+);
+-- every failing check (the verdict's unexpected rows of main.fct_identity_check)
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.check_failures (
+    report_id       VARCHAR,
+    agency_name     VARCHAR,
+    year            INTEGER,
+    format          VARCHAR,
+    identity_code   VARCHAR,
+    applicant_type_code VARCHAR,
+    indicator_code  VARCHAR,
+    lhs             DOUBLE,
+    rhs             DOUBLE,
+    residual        DOUBLE,
+    status          VARCHAR
+);
+-- the unexpected rows of each failed structural expectation, per report
+CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.check_structural (
+    report_id       VARCHAR,
+    suite           VARCHAR NOT NULL,   -- identity_check | report | facts
+    expectation     VARCHAR NOT NULL,   -- the GX expectation type
+    column_name     VARCHAR,
+    description     VARCHAR NOT NULL,
+    n               BIGINT NOT NULL
+);
+
 -- one row per page that could not become a report: which page, which step, why
 CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.quarantine (
     sha256          VARCHAR PRIMARY KEY,

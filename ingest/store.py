@@ -341,6 +341,99 @@ class IngestStore:
         return dict(self._all("select sha256, text from ingest.documents where sha256 in (select unnest(?))",
                               [shas]))
 
+    # ------------------------------------------------------------ the identity checks' stored results
+    def changed_reports_table(self, after: int, through: int, name: str = "checks_slice") -> str:
+        """A temporary table ``name`` (report_id) of the reports changed after change ``after`` up to ``through``
+        (those a dbt build took in, removed ones included); returns its name."""
+        if not name.isidentifier():
+            raise ValueError(f"not a table name: {name!r}")
+        self.connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT report_id FROM {INGEST_SCHEMA}.report_changes "
+            "WHERE change_id > ? AND change_id <= ?", [after, through])
+        return name
+
+    def last_build_incremental(self) -> bool:
+        """Whether the last dbt build was incremental (ingest.build_mode; False when no build wrote it)."""
+        return bool(self._one(f"SELECT coalesce(bool_and(incremental), false) FROM {INGEST_SCHEMA}.build_mode"))
+
+    def checked_report_count(self) -> int:
+        """The reports whose identity check results are stored."""
+        return int(self._one(f"SELECT count(*) FROM {INGEST_SCHEMA}.check_reports"))
+
+    def check_coverage_gaps(self, changed: str | None = None) -> int:
+        """Reports of main.fct_report with no stored check results plus stored reports no longer in it, leaving out
+        the reports of the table ``changed``: 0 when validating those reports makes the stored results whole."""
+        skip = f"AND report_id NOT IN (SELECT report_id FROM {changed})" if changed else ""
+        return int(self._one(
+            f"SELECT (SELECT count(*) FROM main.fct_report r WHERE r.report_id IS NOT NULL {skip} AND NOT EXISTS "
+            f"(SELECT 1 FROM {INGEST_SCHEMA}.check_reports c WHERE c.report_id = r.report_id)) + "
+            f"(SELECT count(*) FROM {INGEST_SCHEMA}.check_reports c WHERE true {skip} AND NOT EXISTS "
+            "(SELECT 1 FROM main.fct_report r WHERE r.report_id = c.report_id))"))
+
+    def _insert_frame(self, table: str, frame: Any, columns: Sequence[str]) -> None:
+        if not len(frame):
+            return
+        self.connection.register("_frame", frame)
+        try:
+            self.connection.execute(f"INSERT INTO {INGEST_SCHEMA}.{table} ({', '.join(columns)}) "
+                                    f"SELECT {', '.join(frame.columns)} FROM _frame")
+        finally:
+            self.connection.unregister("_frame")
+
+    def replace_check_results(self, changed: str | None, checked: Any, failures: Any, structural: Any,
+                              through: int, state: dict[str, str] | None = None) -> int:
+        """The identity checks' results of one validation, in one transaction: those of the reports of the table
+        ``changed`` (and the rows without a report) replace theirs — a removed report's rows go — or, ``changed``
+        None, all of them are replaced; the checks' watermark set to ``through`` and ``state`` (build_state keys)
+        written. ``checked``, ``failures`` and ``structural``: frames of expectations.CHECKED_COLUMNS,
+        FAILURE_COLUMNS + status and STRUCTURAL_COLUMNS. Returns the reports validated (those of main.fct_report
+        among ``changed``)."""
+        picked = f"report_id IN (SELECT report_id FROM {changed})" if changed else "true"
+        with self.transaction():
+            for table in ("check_checked", "check_failures", "check_structural"):
+                self.connection.execute(f"DELETE FROM {INGEST_SCHEMA}.{table} WHERE {picked} OR report_id IS NULL")
+            self.connection.execute(f"DELETE FROM {INGEST_SCHEMA}.check_reports WHERE {picked}")
+            self.connection.execute(f"INSERT INTO {INGEST_SCHEMA}.check_reports SELECT DISTINCT report_id "
+                                    f"FROM main.fct_report WHERE report_id IS NOT NULL AND {picked}")
+            self._insert_frame("check_checked", checked, ("report_id", "identity_code", "n"))
+            self._insert_frame("check_failures", failures, tuple(failures.columns))
+            self._insert_frame("check_structural", structural.rename(columns={"column": "column_name"}),
+                               ("report_id", "suite", "expectation", "column_name", "description", "n"))
+            self.set_changes_through("checks", through)
+            for key, value in (state or {}).items():
+                self.set_build_state(key, value)
+            return int(self._one(f"SELECT count(*) FROM {INGEST_SCHEMA}.check_reports WHERE {picked}"))
+
+    def check_totals(self) -> dict[str, tuple[int, int]]:
+        """identity code → (evaluated checks, failing checks) over every stored report."""
+        rows = self._all(
+            f"SELECT identity_code, sum(checked)::BIGINT, sum(failed)::BIGINT FROM ("
+            f"SELECT identity_code, n AS checked, 0 AS failed FROM {INGEST_SCHEMA}.check_checked UNION ALL "
+            f"SELECT identity_code, 0, 1 FROM {INGEST_SCHEMA}.check_failures WHERE identity_code IS NOT NULL) "
+            "GROUP BY 1")
+        return {code: (int(checked), int(failed)) for code, checked, failed in rows}
+
+    def check_failure_rows(self, columns: Sequence[str], per_identity: int) -> dict[str, list[tuple]]:
+        """identity code → its first ``per_identity`` stored failing checks (these columns), in report order."""
+        if not all(c.isidentifier() for c in columns):
+            raise ValueError(f"not column names: {columns!r}")
+        rows = self._all(
+            f"SELECT identity_code, {', '.join(columns)} FROM (SELECT *, row_number() OVER (PARTITION BY identity_code "
+            "ORDER BY report_id NULLS FIRST, applicant_type_code NULLS FIRST, indicator_code NULLS FIRST) AS n "
+            f"FROM {INGEST_SCHEMA}.check_failures WHERE identity_code IS NOT NULL) WHERE n <= ? "
+            "ORDER BY identity_code, n", [per_identity])
+        out: dict[str, list[tuple]] = {}
+        for code, *values in rows:
+            out.setdefault(code, []).append(tuple(values))
+        return out
+
+    def check_structural_totals(self) -> list[tuple[str, str, str | None, str, int]]:
+        """(suite, expectation, column, description, unexpected rows) of each failed structural expectation over
+        every stored report."""
+        return [(suite, expectation, column, description, int(n)) for suite, expectation, column, description, n in
+                self._all(f"SELECT suite, expectation, column_name, description, sum(n) FROM "
+                          f"{INGEST_SCHEMA}.check_structural GROUP BY ALL ORDER BY ALL")]
+
     # ------------------------------------------------------------ build state: what the warehouse was built from
     def fingerprint(self, *extra: str) -> str:
         """A digest of everything dbt reads from ingest (row counts and latest timestamps), plus extras
