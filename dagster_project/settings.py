@@ -79,7 +79,7 @@ class Settings:
     allow_hosts: tuple[str, ...] = ()  # private/loopback hosts the fetcher may reach (tests: 127.0.0.1)
     max_fetch_bytes: int = DEFAULT_MAX_FETCH_BYTES  # larger responses are refused (decoded size)
     fetch_deadline: float = 120.0  # seconds for one URL, retries, redirects and reads included
-    duckdb_memory: str = "2GB"  # DuckDB's memory limit, for the pipeline's connections and dbt's
+    duckdb_memory: str = "768MB"  # DuckDB's memory limit, for the pipeline's connections and dbt's
     evidence_pages: int = DEFAULT_EVIDENCE_PAGES  # evidence pages the quality report writes at most
     executor: str = "in_process"  # or multiprocess (deploy/README.md)
     max_concurrent: int = 2  # steps at once under the multiprocess executor
@@ -107,7 +107,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Settings:
         allow_hosts=tuple(h for h in env.get("OGI_ALLOW_HOSTS", "").split(",") if h),
         max_fetch_bytes=int(env.get("OGI_MAX_FETCH_BYTES", DEFAULT_MAX_FETCH_BYTES)),
         fetch_deadline=float(env.get("OGI_FETCH_DEADLINE", 120)),
-        duckdb_memory=env.get("OGI_DUCKDB_MEMORY", "2GB"),
+        duckdb_memory=env.get("OGI_DUCKDB_MEMORY", "768MB"),
         evidence_pages=int(env.get("OGI_EVIDENCE_PAGES", DEFAULT_EVIDENCE_PAGES)),
         executor=env.get("OGI_EXECUTOR", "in_process"),
         max_concurrent=int(env.get("OGI_MAX_CONCURRENT", "2")),

@@ -16,7 +16,7 @@ import duckdb
 from ingest.document import StoredDocument
 from ingest.schema import DDL, INGEST_SCHEMA
 
-DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_MEMORY_LIMIT = "768MB"
 
 
 def duckdb_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, Any]:

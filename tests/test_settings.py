@@ -21,7 +21,7 @@ def test_the_environment_names_the_settings_and_the_rest_has_defaults(tmp_path):
     assert default.home.root == (PROJECT_ROOT / "data").resolve() and default.home.landing_dir is None
     assert default.instance_dir == default.home.root / "dagster"  # no DAGSTER_HOME: the data home's
     assert (default.max_fetch_bytes, default.executor, default.duckdb_memory) == (DEFAULT_MAX_FETCH_BYTES,
-                                                                                  "in_process", "2GB")
+                                                                                  "in_process", "768MB")
 
 
 def test_the_cli_passes_its_options_as_settings_and_leaves_the_environment_alone(tmp_path):

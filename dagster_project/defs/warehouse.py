@@ -50,7 +50,7 @@ class OgiDbtCliResource(DbtCliResource):
     each invocation gets them from this resource's configuration, not from an environment written beforehand."""
 
     work_db: str = str(PARSE_ONLY_WORK_DB)
-    duckdb_memory: str = "2GB"
+    duckdb_memory: str = "768MB"
 
     def cli(self, args, **kwargs):
         with _environment({"OGI_WORK_DB": self.work_db, "OGI_DUCKDB_MEMORY": self.duckdb_memory}):
