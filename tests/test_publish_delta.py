@@ -19,6 +19,12 @@ from test_incremental_build import _build, _extracted, _write
 pytestmark = pytest.mark.slow
 
 
+def _new_home(tmp_path: Path) -> tuple[DataHome, WorkDatabase]:
+    home = DataHome(tmp_path / "home")
+    home.work_db.parent.mkdir(parents=True)
+    return home, WorkDatabase(path=str(home.work_db))
+
+
 def _publish(home: DataHome) -> PublishPlan:
     """What the publish asset does: plan, publish, record."""
     with IngestStore.open(home.work_db) as store:
@@ -71,9 +77,7 @@ def _whole_publish_of(home: DataHome, root: Path) -> DataHome:
 
 
 def test_a_history_of_delta_publishes_gives_the_whole_publish(tmp_path):
-    home = DataHome(tmp_path / "home")
-    home.work_db.parent.mkdir(parents=True)
-    work_db = WorkDatabase(path=str(home.work_db))
+    home, work_db = _new_home(tmp_path)
     reports = _extracted(range(300, 324))
     plans = []
     for i, night in enumerate([reports[:16], reports[16:20], reports[20:]]):
@@ -111,9 +115,7 @@ def _marked(home: DataHome, report_id: str) -> set[str]:
 
 
 def test_a_delta_leaves_the_unchanged_reports_and_a_full_build_publishes_whole(tmp_path):
-    home = DataHome(tmp_path / "home")
-    home.work_db.parent.mkdir(parents=True)
-    work_db = WorkDatabase(path=str(home.work_db))
+    home, work_db = _new_home(tmp_path)
     reports = _extracted(range(400, 412))
     _write(work_db, reports[:10])
     _build(home.work_db, tmp_path / "t0")
@@ -139,9 +141,7 @@ def test_a_delta_leaves_the_unchanged_reports_and_a_full_build_publishes_whole(t
 def test_a_work_table_changed_past_the_log_is_published_whole(tmp_path):
     """Rows the change log does not know of (written by hand, or a bug): the delta's row count differs from the work
     file's, and the publish falls back to a whole copy instead of publishing a warehouse the work file is not."""
-    home = DataHome(tmp_path / "home")
-    home.work_db.parent.mkdir(parents=True)
-    work_db = WorkDatabase(path=str(home.work_db))
+    home, work_db = _new_home(tmp_path)
     reports = _extracted(range(500, 506))
     _write(work_db, reports[:5])
     _build(home.work_db, tmp_path / "t0")
