@@ -275,13 +275,10 @@ def _publish_delta(home: DataHome, tmp_db, tmp_parquet, plan: PublishPlan, memor
                                              f"(SELECT count(*) FROM work.{name})").fetchone()  # type: ignore[misc]
                 if mine != theirs:  # the work table changed outside the reports logged: no delta can say how
                     return f"{schema}.{table} has {theirs} rows in the work file, {mine} after the delta"
-                descriptions = _copy_comments(con, schema, table)
-            elif schema == "spec" and same_columns:  # the seeds: a full dbt build (so a whole copy) if they change
-                descriptions = _copy_comments(con, schema, table)
-            else:
+            elif not (schema == "spec" and same_columns):  # the seeds stay: they change only with a full dbt build
                 con.execute(f'DROP TABLE IF EXISTS "{schema}"."{table}"')
                 _copy_table(con, schema, table)
-                descriptions = _copy_comments(con, schema, table)
+            descriptions = _copy_comments(con, schema, table)
             _write_parquet(con, tmp_parquet, schema, table, descriptions)
         for schema, table in published - set(tables):
             con.execute(f'DROP TABLE "{schema}"."{table}"')
