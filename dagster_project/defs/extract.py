@@ -11,7 +11,7 @@ from dagster_project.settings import DataHome
 from dagster_project.defs.partitions import sync_rerun_partitions
 from extractors import parser_fingerprint
 from dagster_project import progress
-from dagster_project.children import map_pages, normalize_verified
+from dagster_project.children import PagePool, normalize_verified
 from extractors.batch import Failure, extract_stored
 from extractors.model import ExtractedReport
 from ingest import StoredDocument, quarantine_row
@@ -57,14 +57,14 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None,
     fingerprint = parser_fingerprint()
     stats = ExtractStats()
     now = datetime.now()
-    with (work_db or work_database_of(home)).store() as store:
+    with (work_db or work_database_of(home)).store() as store, PagePool(workers) as pool:
         pending = store.pending_documents(fingerprint)
         stats.pending = len(pending)
         # Documents are read in batches so memory stays flat however large the corpus is.
         for start in range(0, len(pending), _BATCH):
             batch = store.stored_documents(pending[start:start + _BATCH])
             reports, values, bad = [], [], []
-            for i, (doc, result) in enumerate(zip(batch, map_pages(extract_stored, batch, workers)), start=start + 1):
+            for i, (doc, result) in enumerate(zip(batch, pool.map(extract_stored, batch)), start=start + 1):
                 progress.report("extract", i, stats.pending)
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(doc.sha256, fingerprint, doc.source_path, doc.source_url, result.step,
@@ -89,13 +89,13 @@ def rerun_pages(home: DataHome, shas: list[str], work_db: WorkDatabase | None = 
     now = datetime.now()
     counts = {"pages": 0, "reports": 0, "values": 0, "quarantined": 0}
     raw_store = raw_store or raw_store_of(home)
-    with (work_db or work_database_of(home)).store() as store:
+    with (work_db or work_database_of(home)).store() as store, PagePool() as pool:
         pages = store.raw_pages(shas)
         counts["pages"] = len(pages)
         args = [(str(raw_store.file(raw_path)), sha, source_path, media_type)
                 for sha, raw_path, source_path, _, media_type, _, _ in pages]
         docs, bad, stored = [], [], []
-        for (sha, _, path, url, _, agency_hint, year_hint), result in zip(pages, map_pages(normalize_verified, args)):
+        for (sha, _, path, url, _, agency_hint, year_hint), result in zip(pages, pool.map(normalize_verified, args)):
             if isinstance(result, Failure):
                 bad.append(quarantine_row(sha, fingerprint, path, url, result.step, result.error))
                 continue
@@ -106,7 +106,7 @@ def rerun_pages(home: DataHome, shas: list[str], work_db: WorkDatabase | None = 
         store.delete_reports(shas)
         store.replace_documents(docs, bad)
         reports, values, failed = [], [], []
-        for doc, result in zip(stored, map_pages(extract_stored, stored)):
+        for doc, result in zip(stored, pool.map(extract_stored, stored)):
             if isinstance(result, Failure):
                 failed.append(quarantine_row(doc.sha256, fingerprint, doc.source_path, doc.source_url, result.step,
                                              result.error))

@@ -9,7 +9,7 @@ from dagster_project.defs.resources import OgiHome, RawStore, WorkDatabase, raw_
 from dagster_project.settings import DataHome
 from extractors import parser_fingerprint
 from dagster_project import progress
-from dagster_project.children import map_pages, normalize_verified
+from dagster_project.children import PagePool, normalize_verified
 from extractors.batch import Failure
 from ingest import StoredDocument, quarantine_row
 
@@ -28,7 +28,7 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None, work_d
     fingerprint = parser_fingerprint()
     stats = NormalizeStats()
     raw_store = raw_store or raw_store_of(home)
-    with (work_db or work_database_of(home)).store() as store:
+    with (work_db or work_database_of(home)).store() as store, PagePool(workers) as pool:
         pending = store.pending_pages(fingerprint)
         stats.pending = len(pending)
         for start in range(0, len(pending), _BATCH * 4):
@@ -38,7 +38,7 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None, work_d
                     for sha, raw_path, source_path, _, media_type in batch]
             docs, bad = [], []
             for i, ((sha, _, source_path, source_url, _), result) in enumerate(
-                    zip(batch, map_pages(normalize_verified, args, workers)), start=start + 1):
+                    zip(batch, pool.map(normalize_verified, args)), start=start + 1):
                 progress.report("normalize", i, stats.pending)
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(sha, fingerprint, source_path, source_url, result.step, result.error))

@@ -1,0 +1,40 @@
+"""One pool of extraction workers per step: batches reuse warm workers instead of spawning a pool each."""
+import os
+
+import pytest
+
+from dagster_project.children import PagePool
+
+
+def _pid(_item) -> int:
+    return os.getpid()
+
+
+@pytest.mark.slow
+def test_batches_share_the_workers_of_one_pool():
+    with PagePool(workers=2, chunksize=4) as pool:
+        first = set(pool.map(_pid, range(64)))
+        second = set(pool.map(_pid, range(64)))
+        small = set(pool.map(_pid, range(3)))  # a small batch once the pool runs still goes to the pool
+    assert os.getpid() not in first
+    assert 1 <= len(first) <= 2
+    assert second <= first and small <= first  # the same processes, not a new pool
+    assert pool._pool is None  # shut down on exit
+
+
+def test_small_batches_before_the_pool_run_here():
+    with PagePool(workers=2, chunksize=32) as pool:
+        assert set(pool.map(_pid, range(10))) == {os.getpid()}
+        assert pool._pool is None
+    with PagePool(workers=1) as pool:
+        assert set(pool.map(_pid, range(500))) == {os.getpid()}
+
+
+@pytest.mark.slow
+def test_the_pool_is_shut_down_when_the_step_fails():
+    with pytest.raises(RuntimeError):
+        with PagePool(workers=2, chunksize=1) as pool:
+            list(pool.map(_pid, range(8)))
+            running = pool._pool
+            raise RuntimeError("a step fails")
+    assert pool._pool is None and running is not None
