@@ -95,6 +95,20 @@ class PagePool:
                                              initializer=_worker_init, initargs=(os.getpid(),))
         return self._pool.map(fn, items, chunksize=self.chunksize)
 
+    def map_batches(self, fn: Callable[[T], R], batches: Iterable[list[T]]) -> Iterator[tuple[list[T], list[R]]]:
+        """fn over each batch, in order: yields (batch, its results) once all of them are in, with the next batch
+        already handed to the workers, so that they work while the caller writes this one (batches are read from
+        ``batches`` one ahead, no further)."""
+        it = iter(batches)
+        current = next(it, None)
+        running = self.map(fn, current) if current is not None else None
+        while current is not None and running is not None:
+            results = list(running)
+            following = next(it, None)
+            running = self.map(fn, following) if following is not None else None
+            yield current, results
+            current = following
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)

@@ -232,3 +232,38 @@ def test_a_full_refresh_run_rebuilds_the_warehouse_whole(home, landing):
         logs = [r.user_message for r in inst.all_logs(run.run_id) if r.step_key == "ogi_dbt_models"]
     assert any("full dbt build (a full refresh was asked for)" in (m or "") for m in logs)
     assert "nothing_new" in ogi(home, landing)
+
+
+def test_a_night_with_a_new_page_builds_incrementally_and_keeps_the_seeds(home, landing):
+    """Issue 17: an incremental night loads no seed and runs no test of seeds only (each keeps its last result,
+    said so); a test of a model against a seed, and every model, still runs."""
+    from synthetic import generate_report
+
+    (landing / "night_new_page.html").write_bytes(generate_report(917, era="v2021", layout="html_grid").raw)
+    summary = ogi(home, landing)
+    assert summary["this_run"]["new"] == 1
+    with instance(home) as inst:
+        run = inst.get_runs(limit=1)[0]
+        logs = [r.user_message or "" for r in inst.all_logs(run.run_id) if r.step_key == "ogi_dbt_models"]
+        evaluations = {}
+        for record in inst.all_logs(run.run_id):
+            event = record.dagster_event
+            if event is not None and event.event_type_value == "ASSET_CHECK_EVALUATION" \
+                    and record.step_key == "ogi_dbt_models":
+                data = event.event_specific_data
+                evaluations[data.asset_check_key.name] = dict(data.metadata)
+        seeds = {name: inst.get_latest_materialization_event(dg.AssetKey(["spec", name]))
+                 for name in ("indicators", "identities")}
+    assert any(m.startswith("incremental dbt build of 1 changed reports") for m in logs), logs
+    assert any("seeds unchanged since the last build: 11 seeds and 26 tests" in m for m in logs), logs
+    for key, event in seeds.items():
+        assert event.run_id == run.run_id and event.asset_materialization.metadata["changed"].value is False, key
+    carried = {name for name, meta in evaluations.items() if "carried_over_from_run" in meta}
+    assert len(carried) == 26 and all("seeds only" in evaluations[n]["why"].value for n in carried)
+    ran = set(evaluations) - carried
+    assert any(n.startswith("relationships_fct_identity_check_identity_code") for n in ran)
+    from dagster_project.defs.warehouse import ogi_dbt_models
+
+    assert len(ran) + len(carried) == len(ogi_dbt_models.check_keys)  # every dbt check has a result in the run
+    rows = work(home, "select count(*) from main.fct_report where report_id in (select report_id from ingest.reports)")
+    assert rows[0][0] == len(work(home, "select report_id from ingest.reports"))

@@ -16,7 +16,7 @@ from extractors.batch import Failure, extract_stored
 from extractors.model import ExtractedReport
 from ingest import StoredDocument, quarantine_row
 
-_BATCH = 1000
+_BATCH = 250
 REPORTS = dg.AssetKey(["ingest", "reports"])
 VALUES = dg.AssetKey(["ingest", "report_values"])
 QUARANTINE = dg.AssetKey(["ingest", "quarantine"])
@@ -60,12 +60,13 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None,
     with (work_db or work_database_of(home)).store() as store, PagePool(workers) as pool:
         pending = store.pending_documents(fingerprint)
         stats.pending = len(pending)
-        # Documents are read in batches so memory stays flat however large the corpus is.
-        for start in range(0, len(pending), _BATCH):
-            batch = store.stored_documents(pending[start:start + _BATCH])
+        # Documents are read in batches so memory stays flat however large the corpus is; the workers read the
+        # next batch while this one is written.
+        batches = (store.stored_documents(pending[start:start + _BATCH]) for start in range(0, len(pending), _BATCH))
+        done = 0
+        for batch, results in pool.map_batches(extract_stored, batches):
             reports, values, bad = [], [], []
-            for i, (doc, result) in enumerate(zip(batch, pool.map(extract_stored, batch)), start=start + 1):
-                progress.report("extract", i, stats.pending)
+            for doc, result in zip(batch, results):
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(doc.sha256, fingerprint, doc.source_path, doc.source_url, result.step,
                                               result.error))
@@ -73,12 +74,15 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None,
                 report_row, vals = report_rows(result, fingerprint, now)
                 reports.append(report_row)
                 values.extend(vals)
+            del results
             store.replace_reports(reports, values, bad)
+            done += len(batch)
+            progress.report("extract", done, stats.pending)
             stats.reports += len(reports)
             stats.values += len(values)
             stats.quarantined += len(bad)
             if log:
-                log.info(f"extracted {start + len(batch)}/{stats.pending} documents")
+                log.info(f"extracted {done}/{stats.pending} documents")
     return stats
 
 

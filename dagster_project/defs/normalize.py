@@ -31,24 +31,27 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None, work_d
     with (work_db or work_database_of(home)).store() as store, PagePool(workers) as pool:
         pending = store.pending_pages(fingerprint)
         stats.pending = len(pending)
-        for start in range(0, len(pending), _BATCH * 4):
-            batch = pending[start:start + _BATCH * 4]
-            # every read from the raw store checks the bytes against their sha256
-            args = [(str(raw_store.file(raw_path)), sha, source_path, media_type)
-                    for sha, raw_path, source_path, _, media_type in batch]
+        # every read from the raw store checks the bytes against their sha256; the workers read the next batch
+        # while this one is written
+        batches = ([(str(raw_store.file(raw_path)), sha, source_path, media_type)
+                    for sha, raw_path, source_path, _, media_type in pending[start:start + _BATCH]]
+                   for start in range(0, len(pending), _BATCH))
+        done = 0
+        for args, results in pool.map_batches(normalize_verified, batches):
             docs, bad = [], []
-            for i, ((sha, _, source_path, source_url, _), result) in enumerate(
-                    zip(batch, pool.map(normalize_verified, args)), start=start + 1):
-                progress.report("normalize", i, stats.pending)
+            for (sha, _, source_path, source_url, _), result in zip(pending[done:done + len(args)], results):
                 if isinstance(result, Failure):
                     bad.append(quarantine_row(sha, fingerprint, source_path, source_url, result.step, result.error))
                 else:
                     docs.append(StoredDocument.from_page(sha, result).documents_row(fingerprint))
+            del results
             store.replace_documents(docs, bad)
+            done += len(args)
+            progress.report("normalize", done, stats.pending)
             stats.documents += len(docs)
             stats.quarantined += len(bad)
             if log:
-                log.info(f"normalized {start + len(batch)}/{stats.pending} pages")
+                log.info(f"normalized {done}/{stats.pending} pages")
     return stats
 
 

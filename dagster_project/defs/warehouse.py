@@ -173,10 +173,22 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
             return
     plan = plan_build(work_db, manifest_digest(dbt_project.manifest_path))
     context.log.info(plan.describe())
+    args = ["build", *plan.dbt_args]
+    kept = kept_seeds(context, plan)
+    if kept is not None:
+        # an incremental build of the whole graph: the seeds are what the manifest says (a changed seed changes
+        # the manifest, and so makes the build full), so they are not loaded again and their own tests keep their
+        # result; a test of a model against a seed still runs (cautious: only a test all of whose parents are
+        # excluded is left out)
+        args += ["--indirect-selection", "cautious", "--exclude", "resource_type:seed"]
+        context.log.info(f"seeds unchanged since the last build: {len(kept[0])} seeds and {len(kept[1])} tests "
+                         "of seeds only kept, not run")
+        yield from unchanged_outputs(context, work_db, only=kept[0])
+        yield from kept[1]
     total = len(context.selected_output_names)  # models, seeds and the dbt tests mapped to asset checks
-    done = 0
+    done = 0 if kept is None else len(kept[0]) + len(kept[1])
     events = []
-    for event in dbt.cli(["build", *plan.dbt_args], context=context).stream():
+    for event in dbt.cli(args, context=context).stream():
         if isinstance(event, (dg.Output, dg.AssetMaterialization, dg.AssetCheckResult)):
             done += 1
             progress.report("dbt build", min(done, total), total)
@@ -187,6 +199,37 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
     for event in events:
         extra = described.get(_unique_id(event) or "") if isinstance(event, dg.Output) else None
         yield event.with_metadata({**event.metadata, **extra}) if extra else event
+
+
+def seed_only_tests() -> list[str]:
+    """The dbt tests that read seeds only (the spec and the division codes): their result can change only with
+    the dbt project."""
+    nodes = _manifest()["nodes"]
+    return sorted(uid for uid, node in nodes.items() if node.get("resource_type") == "test"
+                  and node["depends_on"]["nodes"] and all(n.startswith("seed.") for n in node["depends_on"]["nodes"]))
+
+
+def kept_seeds(context: dg.AssetExecutionContext, plan: "BuildPlan"):
+    """For an incremental build of the whole dbt graph: (the output names of the seeds, the carried results of the
+    tests of seeds only), which the build then leaves out; None when everything runs (a full build, a subset picked
+    in the UI, or a check that has no result yet on this instance)."""
+    from dagster_dbt.asset_utils import get_asset_check_key_for_test
+
+    assets_def = context.assets_def
+    if not plan.incremental or context.selected_asset_keys != assets_def.keys \
+            or context.selected_asset_check_keys != assets_def.check_keys:
+        return None
+    translator = OgiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+    manifest = _manifest()
+    check_keys = [get_asset_check_key_for_test(manifest, translator, uid, dbt_project) for uid in seed_only_tests()]
+    carried = carried_check_results(context.instance, [k for k in check_keys if k is not None],
+                                    why="a test of seeds only: the seeds are unchanged since that run")
+    if carried is None:
+        return None
+    seeds = {translator.get_asset_spec(manifest, uid, dbt_project).key
+             for uid, node in manifest["nodes"].items() if node.get("resource_type") == "seed"}
+    names = {assets_def.get_output_name_for_asset_key(k) for k in seeds if k in assets_def.keys}
+    return names, carried
 
 
 # An incremental build rebuilds the changed reports only; above this share of the reports a full build is cheaper.
@@ -344,7 +387,9 @@ def _markdown_table(names: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines) if rows else "(no rows)"
 
 
-def carried_check_results(instance: dg.DagsterInstance, keys) -> list[dg.AssetCheckResult] | None:
+def carried_check_results(instance: dg.DagsterInstance, keys,
+                          why: str = "nothing the warehouse is built from changed since that run"
+                          ) -> list[dg.AssetCheckResult] | None:
     """Each check's last completed result, re-stated for a run in which nothing changed; None when one of them
     has never completed (this instance never built the warehouse: build it)."""
     from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
@@ -366,12 +411,13 @@ def carried_check_results(instance: dg.DagsterInstance, keys) -> list[dg.AssetCh
         out.append(dg.AssetCheckResult(
             asset_key=key.asset_key, check_name=key.name, passed=evaluation.passed, severity=evaluation.severity,
             metadata={"carried_over_from_run": history[0].run_id, **evaluation.metadata,
-                      "why": "nothing the warehouse is built from changed since that run"}))
+                      "why": why}))
     return out
 
 
-def unchanged_outputs(context: dg.AssetExecutionContext, work_db: WorkDatabase):
-    """One unchanged Output per selected table, in the order of the dbt graph (Dagster wants it)."""
+def unchanged_outputs(context: dg.AssetExecutionContext, work_db: WorkDatabase, only: set[str] | None = None):
+    """One unchanged Output per selected table (or per one of ``only``, output names), in the order of the dbt
+    graph (Dagster wants it)."""
     import graphlib
 
     fingerprint = current_build_fingerprint(work_db)
@@ -380,7 +426,8 @@ def unchanged_outputs(context: dg.AssetExecutionContext, work_db: WorkDatabase):
     deps = assets_def.asset_deps
     order = list(graphlib.TopologicalSorter({k: deps.get(k, set()) for k in assets_def.keys}).static_order())
     rank = {k: i for i, k in enumerate(order)}
-    for name in sorted((n for n in context.selected_output_names if n in by_key), key=lambda n: rank[by_key[n]]):
+    names = [n for n in context.selected_output_names if n in by_key and (only is None or n in only)]
+    for name in sorted(names, key=lambda n: rank[by_key[n]]):
         yield dg.Output(None, output_name=name, metadata={
             **last_metadata(context.instance, by_key[name]), "changed": False, "build_fingerprint": fingerprint[:16]})
 
