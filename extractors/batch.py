@@ -71,6 +71,57 @@ def extract_stored(stored: StoredDocument) -> ExtractedReport | Failure:
         return Failure("extract", f"internal error: {type(err).__name__}: {err}")
 
 
+# ingest.report_values, as extraction writes it (the values of a report, column by column)
+VALUE_COLUMNS = ("report_id", "value_seq", "indicator_code", "raw_label", "applicant_type", "value", "raw_value",
+                 "blank", "approximate", "source", "evidence", "read_by")
+
+
+def report_record(report: ExtractedReport) -> dict:
+    """The ingest.reports row of a report, but for what the step that writes it adds (parser_version,
+    extracted_at)."""
+    a = report.agency
+    return dict(
+        report_id=report.source.sha256, agency_name=a.name, agency_kind=a.kind,
+        province=a.province, prefecture=a.prefecture, county=a.county, township=a.township,
+        division_code=a.division_code, division_level=a.level, agency_status=a.status,
+        agency_candidates=list(a.candidates), year=report.year, format=report.format,
+        published_on=report.published_on, media_type=report.source.media_type,
+        encoding=report.source.encoding, script=report.source.script, source_path=report.source.path,
+        source_url=report.source.url, n_values=len(report.values), warnings=list(report.warnings),
+    )
+
+
+def value_columns(report: ExtractedReport) -> dict[str, list]:
+    """The ingest.report_values rows of a report, column by column (VALUE_COLUMNS)."""
+    values = report.values
+    return dict(
+        report_id=[report.source.sha256] * len(values), value_seq=list(range(len(values))),
+        indicator_code=[v.indicator for v in values], raw_label=[v.raw_label for v in values],
+        applicant_type=[v.applicant_type for v in values], value=[v.value for v in values],
+        raw_value=[v.raw_value for v in values], blank=[v.blank for v in values],
+        approximate=[v.approximate for v in values], source=[v.source for v in values],
+        evidence=[v.evidence for v in values], read_by=[v.read_by for v in values],
+    )
+
+
+@dataclass(frozen=True)
+class ExtractedRows:
+    """What extracting one stored document writes: its ingest.reports row (report_record) and its values column by
+    column (value_columns). A worker sends this back rather than the report: smaller to pickle, and the step that
+    writes it builds no dict per value."""
+
+    report: dict
+    values: dict[str, list]
+
+
+def extract_stored_rows(stored: StoredDocument) -> ExtractedRows | Failure:
+    """extract_stored, as the rows it writes."""
+    result = extract_stored(stored)
+    if isinstance(result, Failure):
+        return result
+    return ExtractedRows(report_record(result), value_columns(result))
+
+
 def default_workers() -> int:
     return max(1, int(os.environ.get("OGI_WORKERS", os.cpu_count() or 1)))
 

@@ -25,6 +25,22 @@ def duckdb_config(memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, Any]:
     return {"memory_limit": memory_limit, "preserve_insertion_order": "false"}
 
 
+_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000 ** 2, "gb": 1000 ** 3, "tb": 1000 ** 4,
+          "kib": 1024, "mib": 1024 ** 2, "gib": 1024 ** 3, "tib": 1024 ** 4}
+
+
+def share_of_memory(memory_limit: str, share: float) -> str:
+    """A share of a DuckDB memory limit ("768MB", "2GB", "1.5GiB"…), in MB, never under 64MB; a limit that is not a
+    size (a percentage, say) is kept as it is."""
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", memory_limit)
+    if not match or match.group(2).lower() not in _UNITS:
+        return memory_limit
+    size = float(match.group(1)) * _UNITS[match.group(2).lower()] * share
+    return f"{max(64, int(size // 1000 ** 2))}MB"
+
+
 class IngestStore:
     """The ingest tables of one open work database. ``connection`` is there for the dbt tables next to them
     (main, staging, spec: described, validated and published as they are); the ingest tables are reached through
@@ -86,9 +102,11 @@ class IngestStore:
             raise
         self.connection.execute("COMMIT")
 
-    def insert_rows(self, table: str, rows: list[dict]) -> int:
-        """Append rows (dicts keyed by column name) to an ingest table in one statement."""
-        if not rows:
+    def insert_rows(self, table: str, rows: list[dict] | dict[str, list]) -> int:
+        """Append rows to an ingest table in one statement: dicts keyed by column name, or the columns (name →
+        one list each)."""
+        n = len(next(iter(rows.values()), [])) if isinstance(rows, dict) else len(rows)
+        if not n:
             return 0
         import pandas as pd
 
@@ -99,7 +117,7 @@ class IngestStore:
             self.connection.execute(f"INSERT INTO {INGEST_SCHEMA}.{table} ({columns}) SELECT {columns} FROM _rows")
         finally:
             self.connection.unregister("_rows")
-        return len(rows)
+        return n
 
     def _delete_in(self, table: str, column: str, keys: list[str], extra: str = "") -> None:
         if keys:
@@ -285,9 +303,10 @@ class IngestStore:
                     [after, through])
             return int(self._one(f"SELECT count(*) FROM {INGEST_SCHEMA}.build_slice"))
 
-    def replace_reports(self, reports: list[dict], values: list[dict], quarantined: list[dict]) -> None:
-        """The reports, their values and the quarantine rows of a batch of documents, replacing what the pages
-        had, in one transaction."""
+    def replace_reports(self, reports: list[dict], values: list[dict] | dict[str, list],
+                        quarantined: list[dict]) -> None:
+        """The reports, their values (rows, or columns: :meth:`insert_rows`) and the quarantine rows of a batch of
+        documents, replacing what the pages had, in one transaction."""
         ids = [r["report_id"] for r in reports] + [b["sha256"] for b in quarantined]
         if not ids:
             return

@@ -54,3 +54,24 @@ def test_the_resources_of_a_settings(tmp_path):
     raw.path(sha).write_bytes(b"edited on disk")
     raw.put(sha, b"bytes")  # the same bytes again restore it
     assert raw.path(sha).read_bytes() == b"bytes"
+
+
+def test_a_share_of_the_duckdb_memory_bound():
+    from ingest.store import share_of_memory
+
+    assert share_of_memory("768MB", 1 / 3) == "256MB"
+    assert share_of_memory("2GB", 0.5) == "1000MB"
+    assert share_of_memory("1GiB", 0.5) == "536MB"
+    assert share_of_memory("100MB", 0.1) == "64MB"  # never under 64MB
+    assert share_of_memory("80%", 0.5) == "80%"  # not a size: kept
+
+
+def test_publishing_gets_a_third_of_the_duckdb_bound():
+    from dagster_project.defs.publish import _connect
+
+    con = _connect("768MB")
+    try:
+        (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    finally:
+        con.close()
+    assert limit.endswith("MiB") and 240 <= float(limit.split()[0]) <= 250, limit  # 256 MB = 244.1 MiB

@@ -12,7 +12,7 @@ from dagster_project.defs.partitions import sync_rerun_partitions
 from extractors import parser_fingerprint
 from dagster_project import progress
 from dagster_project.children import PagePool, normalize_verified
-from extractors.batch import Failure, extract_stored
+from extractors.batch import VALUE_COLUMNS, ExtractedRows, Failure, extract_stored_rows, report_record, value_columns
 from extractors.model import ExtractedReport
 from ingest import StoredDocument, quarantine_row
 
@@ -31,25 +31,33 @@ class ExtractStats:
 
 
 def report_rows(report: ExtractedReport, fingerprint: str, now: datetime) -> tuple[dict, list[dict]]:
-    report_id = report.source.sha256
-    a = report.agency
-    row = dict(
-        report_id=report_id, parser_version=fingerprint, agency_name=a.name, agency_kind=a.kind,
-        province=a.province, prefecture=a.prefecture, county=a.county, township=a.township,
-        division_code=a.division_code, division_level=a.level, agency_status=a.status,
-        agency_candidates=list(a.candidates), year=report.year, format=report.format,
-        published_on=report.published_on, media_type=report.source.media_type,
-        encoding=report.source.encoding, script=report.source.script, source_path=report.source.path,
-        source_url=report.source.url, n_values=len(report.values), warnings=list(report.warnings),
-        extracted_at=now,
-    )
-    values = [
-        dict(report_id=report_id, value_seq=i, indicator_code=v.indicator, raw_label=v.raw_label,
-             applicant_type=v.applicant_type, value=v.value, raw_value=v.raw_value, blank=v.blank,
-             approximate=v.approximate, source=v.source, evidence=v.evidence, read_by=v.read_by)
-        for i, v in enumerate(report.values)
-    ]
-    return row, values
+    """The ingest.reports row and the ingest.report_values rows (one dict each) of a report."""
+    columns = value_columns(report)
+    values = [dict(zip(columns, row)) for row in zip(*columns.values())]
+    return {**report_record(report), "parser_version": fingerprint, "extracted_at": now}, values
+
+
+class _Written:
+    """The rows of a batch of extracted documents, gathered column by column for one insert."""
+
+    def __init__(self, fingerprint: str, now: datetime):
+        self.fingerprint, self.now = fingerprint, now
+        self.reports: list[dict] = []
+        self.values: dict[str, list] = {c: [] for c in VALUE_COLUMNS}
+        self.bad: list[dict] = []
+
+    def add(self, doc: StoredDocument, result: ExtractedRows | Failure) -> None:
+        if isinstance(result, Failure):
+            self.bad.append(quarantine_row(doc.sha256, self.fingerprint, doc.source_path, doc.source_url,
+                                           result.step, result.error))
+            return
+        self.reports.append({**result.report, "parser_version": self.fingerprint, "extracted_at": self.now})
+        for column, cells in result.values.items():
+            self.values[column].extend(cells)
+
+    @property
+    def n_values(self) -> int:
+        return len(self.values["report_id"])
 
 
 def extract_documents(home: DataHome, log=None, workers: int | None = None,
@@ -64,23 +72,17 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None,
         # next batch while this one is written.
         batches = (store.stored_documents(pending[start:start + _BATCH]) for start in range(0, len(pending), _BATCH))
         done = 0
-        for batch, results in pool.map_batches(extract_stored, batches):
-            reports, values, bad = [], [], []
+        for batch, results in pool.map_batches(extract_stored_rows, batches):
+            written = _Written(fingerprint, now)
             for doc, result in zip(batch, results):
-                if isinstance(result, Failure):
-                    bad.append(quarantine_row(doc.sha256, fingerprint, doc.source_path, doc.source_url, result.step,
-                                              result.error))
-                    continue
-                report_row, vals = report_rows(result, fingerprint, now)
-                reports.append(report_row)
-                values.extend(vals)
+                written.add(doc, result)
             del results
-            store.replace_reports(reports, values, bad)
+            store.replace_reports(written.reports, written.values, written.bad)
             done += len(batch)
             progress.report("extract", done, stats.pending)
-            stats.reports += len(reports)
-            stats.values += len(values)
-            stats.quarantined += len(bad)
+            stats.reports += len(written.reports)
+            stats.values += written.n_values
+            stats.quarantined += len(written.bad)
             if log:
                 log.info(f"extracted {done}/{stats.pending} documents")
     return stats
@@ -109,17 +111,12 @@ def rerun_pages(home: DataHome, shas: list[str], work_db: WorkDatabase | None = 
             stored.append(doc)
         store.delete_reports(shas)
         store.replace_documents(docs, bad)
-        reports, values, failed = [], [], []
-        for doc, result in zip(stored, pool.map(extract_stored, stored)):
-            if isinstance(result, Failure):
-                failed.append(quarantine_row(doc.sha256, fingerprint, doc.source_path, doc.source_url, result.step,
-                                             result.error))
-                continue
-            report_row, vals = report_rows(result, fingerprint, now)
-            reports.append(report_row)
-            values.extend(vals)
-        store.replace_reports(reports, values, failed)
-        counts.update(reports=len(reports), values=len(values), quarantined=len(bad) + len(failed))
+        written = _Written(fingerprint, now)
+        for doc, result in zip(stored, pool.map(extract_stored_rows, stored)):
+            written.add(doc, result)
+        store.replace_reports(written.reports, written.values, written.bad)
+        counts.update(reports=len(written.reports), values=written.n_values,
+                      quarantined=len(bad) + len(written.bad))
     return counts
 
 
