@@ -96,18 +96,22 @@ class PagePool:
         return self._pool.map(fn, items, chunksize=self.chunksize)
 
     def map_batches(self, fn: Callable[[T], R], batches: Iterable[list[T]]) -> Iterator[tuple[list[T], list[R]]]:
-        """fn over each batch, in order: yields (batch, its results) once all of them are in, with the next batch
-        already handed to the workers, so that they work while the caller writes this one (batches are read from
-        ``batches`` one ahead, no further)."""
+        """fn over each batch, in order: yields (batch, its results) once all of them are in. The next batch is
+        handed to the workers before this one's results are awaited, so that they never wait for the caller: not
+        while it writes a batch, nor while it reads the next (``batches`` is read one ahead, no further)."""
         it = iter(batches)
         current = next(it, None)
-        running = self.map(fn, current) if current is not None else None
-        while current is not None and running is not None:
-            results = list(running)
+        if current is None:
+            return
+        running = self.map(fn, current)
+        while current is not None:
             following = next(it, None)
-            running = self.map(fn, following) if following is not None else None
+            queued = self.map(fn, following) if following is not None and self._pool is not None else None
+            results = list(running)
+            if following is not None and queued is None:  # in this process: mapped lazily, after this batch
+                queued = self.map(fn, following)
             yield current, results
-            current = following
+            current, running = following, queued  # type: ignore[assignment]
 
     def close(self) -> None:
         if self._pool is not None:

@@ -249,10 +249,14 @@ class IngestStore:
         return [StoredDocument(*row) for row in rows]
 
     def delete_reports(self, report_ids: list[str]) -> None:
-        """Remove these reports' rows (a rerun, before it writes them again); the change is logged."""
+        """Remove these reports' rows (a rerun, before it writes them again); the change is logged. Only the reports
+        there are have values to delete: a batch of pages read for the first time scans no value (a delete scans the
+        whole of report_values: 1.2 s for 250 reports among 1.7 M values, for each batch, however new its pages)."""
         self._log_changes(report_ids)
-        self._delete_in("report_values", "report_id", report_ids)
-        self._delete_in("reports", "report_id", report_ids)
+        present = [r[0] for r in self._all(
+            f"SELECT report_id FROM {INGEST_SCHEMA}.reports WHERE report_id IN (SELECT unnest(?))", [report_ids])]
+        self._delete_in("report_values", "report_id", present)
+        self._delete_in("reports", "report_id", present)
 
     def _log_changes(self, report_ids: list[str]) -> None:
         """One change (a new change_id) for these reports, each marked replaced when it has rows now."""

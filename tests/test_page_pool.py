@@ -38,3 +38,31 @@ def test_the_pool_is_shut_down_when_the_step_fails():
             running = pool._pool
             raise RuntimeError("a step fails")
     assert pool._pool is None and running is not None
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+@pytest.mark.slow
+def test_batches_come_back_in_order_with_the_next_one_already_running():
+    batches = [list(range(i, i + 70)) for i in range(0, 700, 70)]
+    with PagePool(workers=2, chunksize=8) as pool:
+        out = list(pool.map_batches(_square, iter(batches)))
+    assert [b for b, _ in out] == batches
+    assert [r for _, r in out] == [[x * x for x in b] for b in batches]
+
+
+def test_batches_in_this_process_and_none_at_all():
+    read = []
+
+    def batches():
+        for i in range(3):
+            read.append(i)
+            yield [i, i + 1]
+
+    with PagePool(workers=1) as pool:
+        for n, (batch, results) in enumerate(pool.map_batches(_square, batches())):
+            assert results == [x * x for x in batch]
+            assert len(read) <= n + 2  # read one batch ahead, no further
+        assert list(pool.map_batches(_square, iter([]))) == []
