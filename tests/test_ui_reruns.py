@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -265,5 +266,10 @@ def test_a_night_with_a_new_page_builds_incrementally_and_keeps_the_seeds(home, 
     from dagster_project.defs.warehouse import ogi_dbt_models
 
     assert len(ran) + len(carried) == len(ogi_dbt_models.check_keys)  # every dbt check has a result in the run
+    # dbt parsed only what changed: the partial-parse file of the last build of this work file was handed to it
+    assert (home / "work" / "dbt_partial_parse.msgpack").exists()
+    (target,) = [m.split(": ", 1)[1] for m in logs if m.startswith("dbt target folder: ")]
+    dbt_log = (Path(target) / "dbt.log").read_text(encoding="utf-8")
+    assert "Unable to do partial parsing" not in dbt_log and "Registered adapter" in dbt_log
     rows = work(home, "select count(*) from main.fct_report where report_id in (select report_id from ingest.reports)")
     assert rows[0][0] == len(work(home, "select report_id from ingest.reports"))
