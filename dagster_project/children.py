@@ -66,6 +66,11 @@ def map_pages(fn: Callable[[T], R], items: Iterable[T], workers: int | None = No
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+# A step with fewer pages than this reads them in its own process: each worker first imports the extractors and
+# loads the gazetteer (3.5 CPU-s a worker, measured), which costs more than a night's few hundred pages do here.
+IN_PROCESS_BELOW = 400
+
+
 class PagePool:
     """One pool of workers for a whole step, started on first use and shut down on exit (an exception or a
     KeyboardInterrupt included). Every batch mapped through it reuses warm workers: their imports and the
@@ -81,8 +86,16 @@ class PagePool:
         from extractors.batch import default_workers
 
         self.workers = default_workers() if workers is None else workers
+        self._asked = workers
         self.chunksize = chunksize
         self._pool: ProcessPoolExecutor | None = None
+
+    def expect(self, items: int) -> "PagePool":
+        """Told how many items the step has: fewer than IN_PROCESS_BELOW (and no number of workers asked for) are
+        read in this process."""
+        if self._asked is None and items < IN_PROCESS_BELOW and self._pool is None:
+            self.workers = 1
+        return self
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """fn over items, in order; in this process when one worker is asked for or a small batch comes before

@@ -66,3 +66,16 @@ def test_batches_in_this_process_and_none_at_all():
             assert results == [x * x for x in batch]
             assert len(read) <= n + 2  # read one batch ahead, no further
         assert list(pool.map_batches(_square, iter([]))) == []
+
+
+def test_a_small_step_runs_in_this_process_unless_workers_are_asked_for():
+    from dagster_project.children import IN_PROCESS_BELOW
+
+    with PagePool() as pool:
+        pool.expect(IN_PROCESS_BELOW - 1)
+        assert pool.workers == 1 and set(pool.map(_pid, range(100))) == {os.getpid()}
+    with PagePool(workers=2) as pool:
+        assert pool.expect(10).workers == 2  # asked for: kept
+    with PagePool() as pool:
+        before = pool.workers
+        assert pool.expect(IN_PROCESS_BELOW).workers == before

@@ -68,6 +68,7 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None,
     with (work_db or work_database_of(home)).store() as store, PagePool(workers) as pool:
         pending = store.pending_documents(fingerprint)
         stats.pending = len(pending)
+        pool.expect(len(pending))
         # Documents are read in batches so memory stays flat however large the corpus is; the workers read the
         # next batch while this one is written.
         batches = (store.stored_documents(pending[start:start + _BATCH]) for start in range(0, len(pending), _BATCH))

@@ -31,6 +31,7 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None, work_d
     with (work_db or work_database_of(home)).store() as store, PagePool(workers) as pool:
         pending = store.pending_pages(fingerprint)
         stats.pending = len(pending)
+        pool.expect(len(pending))
         # every read from the raw store checks the bytes against their sha256; the workers read the next batch
         # while this one is written
         batches = ([(str(raw_store.file(raw_path)), sha, source_path, media_type)
