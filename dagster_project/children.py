@@ -108,10 +108,12 @@ class PagePool:
                                              initializer=_worker_init, initargs=(os.getpid(),))
         return self._pool.map(fn, items, chunksize=self.chunksize)
 
-    def map_batches(self, fn: Callable[[T], R], batches: Iterable[list[T]]) -> Iterator[tuple[list[T], list[R]]]:
+    def map_batches(self, fn: Callable[[T], R], batches: Iterable[list[T]],
+                    each: Callable[[], None] | None = None) -> Iterator[tuple[list[T], list[R]]]:
         """fn over each batch, in order: yields (batch, its results) once all of them are in. The next batch is
         handed to the workers before this one's results are awaited, so that they never wait for the caller: not
-        while it writes a batch, nor while it reads the next (``batches`` is read one ahead, no further)."""
+        while it writes a batch, nor while it reads the next (``batches`` is read one ahead, no further). ``each``
+        is called as each result comes in (live progress)."""
         it = iter(batches)
         current = next(it, None)
         if current is None:
@@ -120,7 +122,11 @@ class PagePool:
         while current is not None:
             following = next(it, None)
             queued = self.map(fn, following) if following is not None and self._pool is not None else None
-            results = list(running)
+            results = []
+            for result in running:
+                results.append(result)
+                if each is not None:
+                    each()
             if following is not None and queued is None:  # in this process: mapped lazily, after this batch
                 queued = self.map(fn, following)
             yield current, results

@@ -73,14 +73,18 @@ def extract_documents(home: DataHome, log=None, workers: int | None = None,
         # next batch while this one is written.
         batches = (store.stored_documents(pending[start:start + _BATCH]) for start in range(0, len(pending), _BATCH))
         done = 0
-        for batch, results in pool.map_batches(extract_stored_rows, batches):
+        counter = iter(range(1, len(pending) + 1))
+
+        def counted() -> None:
+            progress.report("extract", next(counter), stats.pending)
+
+        for batch, results in pool.map_batches(extract_stored_rows, batches, each=counted):
             written = _Written(fingerprint, now)
             for doc, result in zip(batch, results):
                 written.add(doc, result)
             del results
             store.replace_reports(written.reports, written.values, written.bad)
             done += len(batch)
-            progress.report("extract", done, stats.pending)
             stats.reports += len(written.reports)
             stats.values += written.n_values
             stats.quarantined += len(written.bad)

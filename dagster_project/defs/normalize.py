@@ -38,7 +38,12 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None, work_d
                     for sha, raw_path, source_path, _, media_type in pending[start:start + _BATCH]]
                    for start in range(0, len(pending), _BATCH))
         done = 0
-        for args, results in pool.map_batches(normalize_verified, batches):
+        counter = iter(range(1, len(pending) + 1))
+
+        def counted() -> None:
+            progress.report("normalize", next(counter), stats.pending)
+
+        for args, results in pool.map_batches(normalize_verified, batches, each=counted):
             docs, bad = [], []
             for (sha, _, source_path, source_url, _), result in zip(pending[done:done + len(args)], results):
                 if isinstance(result, Failure):
@@ -48,7 +53,6 @@ def normalize_pages(home: DataHome, log=None, workers: int | None = None, work_d
             del results
             store.replace_documents(docs, bad)
             done += len(args)
-            progress.report("normalize", done, stats.pending)
             stats.documents += len(docs)
             stats.quarantined += len(bad)
             if log:
