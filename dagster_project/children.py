@@ -86,13 +86,14 @@ class PagePool:
         from extractors.batch import default_workers
 
         self.workers = default_workers() if workers is None else workers
-        self._asked = workers
+        # asked for: here, or in the environment (OGI_WORKERS); only a number nobody asked for is cut for a small step
+        self._asked = workers if workers is not None else os.environ.get("OGI_WORKERS") or None
         self.chunksize = chunksize
         self._pool: ProcessPoolExecutor | None = None
 
     def expect(self, items: int) -> "PagePool":
-        """Told how many items the step has: fewer than IN_PROCESS_BELOW (and no number of workers asked for) are
-        read in this process."""
+        """Told how many items the step has: fewer than IN_PROCESS_BELOW (and no number of workers asked for, by
+        the caller or OGI_WORKERS) are read in this process."""
         if self._asked is None and items < IN_PROCESS_BELOW and self._pool is None:
             self.workers = 1
         return self

@@ -16,9 +16,8 @@ def test_batches_share_the_workers_of_one_pool():
         first = set(pool.map(_pid, range(64)))
         second = set(pool.map(_pid, range(64)))
         small = set(pool.map(_pid, range(3)))  # a small batch once the pool runs still goes to the pool
-    assert os.getpid() not in first
-    assert 1 <= len(first) <= 2
-    assert second <= first and small <= first  # the same processes, not a new pool
+    assert os.getpid() not in first | second | small
+    assert len(first | second | small) <= 2  # the same two processes served every batch, not a new pool each
     assert pool._pool is None  # shut down on exit
 
 
@@ -68,7 +67,7 @@ def test_batches_in_this_process_and_none_at_all():
         assert list(pool.map_batches(_square, iter([]))) == []
 
 
-def test_a_small_step_runs_in_this_process_unless_workers_are_asked_for():
+def test_a_small_step_runs_in_this_process_unless_workers_are_asked_for(monkeypatch):
     from dagster_project.children import IN_PROCESS_BELOW
 
     with PagePool() as pool:
@@ -76,6 +75,10 @@ def test_a_small_step_runs_in_this_process_unless_workers_are_asked_for():
         assert pool.workers == 1 and set(pool.map(_pid, range(100))) == {os.getpid()}
     with PagePool(workers=2) as pool:
         assert pool.expect(10).workers == 2  # asked for: kept
+    monkeypatch.setenv("OGI_WORKERS", "2")
+    with PagePool() as pool:
+        assert pool.expect(10).workers == 2  # asked for in the environment: kept
+    monkeypatch.delenv("OGI_WORKERS")
     with PagePool() as pool:
         before = pool.workers
         assert pool.expect(IN_PROCESS_BELOW).workers == before
