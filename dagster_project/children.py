@@ -49,21 +49,11 @@ def _worker_init(parent_pid: int) -> None:
 
 def map_pages(fn: Callable[[T], R], items: Iterable[T], workers: int | None = None,
               chunksize: int = 32) -> Iterator[R]:
-    """extractors.batch.map_pages with workers that die with the run: fn over items, in order; in this
-    process when one worker is asked for or the batch is small."""
-    from extractors.batch import default_workers
-
-    items = list(items)
-    workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(items) < 2 * chunksize:
-        yield from map(fn, items)
-        return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
-    try:
-        yield from pool.map(fn, items, chunksize=chunksize)
-    finally:  # also when the consumer stops early, raises or is interrupted
-        pool.shutdown(wait=True, cancel_futures=True)
+    """extractors.batch.map_pages with workers that die with the run: fn over items, in order, through a
+    :class:`PagePool` of its own (in this process when one worker is asked for or the batch is small), shut down
+    when the consumer stops, early or not."""
+    with PagePool(workers, chunksize) as pool:
+        yield from pool.map(fn, items)
 
 
 # A step with fewer pages than this reads them in its own process: each worker first imports the extractors and
