@@ -120,6 +120,27 @@ def test_a_table_row_is_found_across_lines_and_bars():
     assert locate(text, "a=1 + b=2", "derived") is None
 
 
+def test_a_cell_broken_over_two_lines_a_prose_sentence_with_blanks_and_an_empty_row():
+    text = "前言\n（一）予以\n公开 ｜ 12 ｜ 3\n本年度共收到 申请 15 件。"
+    span = locate(text, "(表) | （一）予以公开 | 12 | 3", "table")
+    assert span and text[span[0]:span[1]] == "（一）予以\n公开 ｜ 12 ｜ 3"
+    span = locate(text, "本年度共收到申请15件", "narrative")
+    assert span and text[span[0]:span[1]] == "本年度共收到 申请 15 件"
+    assert locate(text, " |  |  | ", "table") is None  # a row of blank cells marks nothing
+    assert locate(text, "（一）予以公开 | 12 | 4", "table") is None
+    # searched from the cursor first, then from the top
+    twice = "a | 1 | 2\nb\na | 1 | 2"
+    assert locate(twice, "x | a | 1 | 2", "table", start=5) == (12, 21)
+    assert locate(twice, "x | a | 1 | 2", "table", start=20) == (0, 9)
+
+
+def test_html_is_escaped_and_plain_text_kept():
+    from dagster_project.quality.evidence import _esc
+
+    assert _esc('<a href="x">&\'</a>') == "&lt;a href=&quot;x&quot;&gt;&amp;&#x27;&lt;/a&gt;"
+    assert _esc("予以公开 12") == "予以公开 12" and _esc(None) == "" and _esc(3.5) == "3.5"
+
+
 def test_without_the_work_database_the_text_is_read_again_from_the_raw_store(sample_warehouse, tmp_path):
     import shutil
 

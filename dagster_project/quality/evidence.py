@@ -19,6 +19,7 @@ recorded, so that it is rendered again once the text can be had. A missing or un
 page."""
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -31,7 +32,6 @@ from pathlib import Path
 
 import duckdb
 
-_SEP = r"[\s|｜]*"
 
 
 @dataclass
@@ -52,8 +52,15 @@ class _Group:
     span: tuple[int, int] | None = None
 
 
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
 def _esc(value) -> str:
-    return html.escape("" if value is None else str(value))
+    """html.escape, without its five replaces for the (most) texts and numbers that need none."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return html.escape(text) if _SPECIAL.search(text) else text
 
 
 def select_reports(con, limit: int) -> list[str]:
@@ -93,11 +100,45 @@ def _text_from_raw(raw_file: Path, sha256: str, media_type: str | None, source_p
     return doc.text
 
 
+class _Squeezed:
+    """A text with its separators left out, and where each character kept stands in the text: a run of cells
+    printed with only blanks or bars between them is one plain substring of it (str.find, no regex to compile
+    for each evidence text: that was most of the time of 2,000 evidence pages)."""
+
+    def __init__(self, text: str, separators: re.Pattern):
+        kept, where, at = [], [], 0
+        for gap in separators.finditer(text):
+            kept.append(text[at:gap.start()])
+            where.extend(range(at, gap.start()))
+            at = gap.end()
+        kept.append(text[at:])
+        where.extend(range(at, len(text)))
+        self.text, self.where = "".join(kept), where
+
+    def find(self, needle: str, origin: int = 0) -> tuple[int, int] | None:
+        """The span in the original text of the first occurrence of needle (separators left out) at or after
+        origin (a position in the original text)."""
+        if not needle:
+            return None
+        at = self.text.find(needle, bisect.bisect_left(self.where, origin))
+        return (self.where[at], self.where[at + len(needle) - 1] + 1) if at >= 0 else None
+
+
+_TABLE_SEPARATORS = re.compile(r"[\s|｜]+")
+_BLANKS = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4)
+def _squeezed(text: str, separators: re.Pattern) -> _Squeezed:
+    return _Squeezed(text, separators)
+
+
 def locate(text: str, evidence: str, source: str, start: int = 0) -> tuple[int, int] | None:
     """Where an evidence text occurs in the page text, searching from `start` first, then from the top.
     A table row's evidence is its cells joined by ' | ': the cells are looked for in order with only
-    blanks or bars between them; when the header labels it starts with are printed apart, the longest
-    run of its trailing cells that is printed together (the row label and its figures at least)."""
+    blanks or bars between them (or within them); when the header labels it starts with are printed apart, the
+    longest run of its trailing cells that is printed together (the row label and its figures at least). A prose
+    sentence is looked for with blanks anywhere (its first 300 characters)."""
     if not evidence or source == "derived":
         return None
     for origin in ((start, 0) if start else (0,)):
@@ -106,15 +147,15 @@ def locate(text: str, evidence: str, source: str, start: int = 0) -> tuple[int, 
             return at, at + len(evidence)
     parts = [p.strip() for p in (evidence.split(" | ") if source == "table" else [evidence]) if p.strip()]
     if source != "table":
-        pattern = r"\s*".join(re.escape(ch) for ch in "".join(parts[0].split())[:300])
-        found = re.search(pattern, text) if pattern else None
-        return (found.start(), found.end()) if found else None
+        return _squeezed(text, _BLANKS).find(_BLANKS.sub("", parts[0])[:300]) if parts else None
+    squeezed = _squeezed(text, _TABLE_SEPARATORS)
+    cells = [_TABLE_SEPARATORS.sub("", p) for p in parts]
     for i in range(0, max(len(parts) - 1, 1)):
-        regex = re.compile(_SEP.join(re.escape(p) for p in parts[i:]))
+        needle = "".join(cells[i:])
         for origin in ((start, 0) if start else (0,)):
-            found = regex.search(text, origin)
+            found = squeezed.find(needle, origin)
             if found:
-                return found.start(), found.end()
+                return found
     return None
 
 
@@ -388,7 +429,9 @@ def write_evidence_pages(warehouse_db: Path, directory: Path, home, limit: int,
             for report_id in chunk:
                 raw_file = home.raw_path(report_id) if home is not None else None
                 digests[report_id] = _page_digest(inputs.get(report_id, ""), raw_file)
-        todo = [r for r in ids if recorded.get(r) != digests[r] or not (directory / f"{r}.html").is_file()]
+        # in report_id order: the published facts are stored in that order, so a batch of neighbouring ids reads a
+        # slice of them (the zone maps skip the rest), not all of them (measured: 20 batches 4.5 → 2.3 s)
+        todo = sorted(r for r in ids if recorded.get(r) != digests[r] or not (directory / f"{r}.html").is_file())
         rendering = set(todo)
         manifest = {r: digests[r] for r in ids if r not in rendering}  # the pages kept as they are
         result.kept = len(manifest)
