@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import json
 import os
 import signal
 import stat
@@ -157,26 +156,19 @@ def read_raw(raw_file: str | Path, sha256: str) -> bytes:
     return raw
 
 
-def normalize_verified(args: tuple[str, str, str | None, str | None]):
-    """(raw file, sha256, source path, declared media type) → NormalizedPage, or Failure (a raw file that
-    does not match its hash is one, at step decode, naming the file)."""
-    from extractors.batch import Failure, NormalizedPage
-    from extractors.normalize.tokens import tokens_to_json
-    from extractors.errors import PageError
-    from extractors.pipeline import read_document
+def read_verified(args: tuple[str, str, str | None, str | None, str | None, str | None, int | None]):
+    """(raw file, sha256, source path, source url, declared media type, agency hint, year hint) → PageRows: the
+    page decoded and extracted (extractors.batch.read_page); a raw file that does not match its hash fails at step
+    decode, naming the file."""
+    from extractors.batch import Failure, PageRows, read_page
 
-    raw_file, sha, source_path, media_type = args
+    raw_file, sha, source_path, source_url, media_type, agency_hint, year_hint = args
     try:
         raw = read_raw(raw_file, sha)
-        doc, encoding, script = read_document(raw, path=source_path, media_type=media_type)
-        return NormalizedPage(doc.media_type, encoding, script, doc.title, doc.text, tokens_to_json(doc.tokens),
-                              json.dumps(doc.notes, ensure_ascii=False))
     except RawStoreError as err:
-        return Failure("decode", str(err))
-    except PageError as err:
-        return Failure(err.step, err.message)
-    except Exception as err:  # one bad page never stops the run: it is quarantined with the reason
-        return Failure("decode", f"internal error: {type(err).__name__}: {err}")
+        return PageRows(None, Failure("decode", str(err)))
+    return read_page(raw, sha, source_path=source_path, source_url=source_url, media_type=media_type,
+                     agency_hint=agency_hint, year_hint=year_hint)
 
 
 # ---------------------------------------------------------------- dbt (or any program) dying with its parent

@@ -388,7 +388,7 @@ def _failure_text(result) -> list[tuple[str, str]]:
 
 @contextlib.contextmanager
 def _progress_bars(enabled: bool):
-    """One Rich bar per long step (register, normalize, extract, dbt build, identity checks, publish),
+    """One Rich bar per long step (register, extract, dbt build, identity checks, publish),
     fed by dagster_project.progress from inside the in-process run."""
     if not enabled:
         yield

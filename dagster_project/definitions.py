@@ -15,7 +15,6 @@ from dagster_project.defs.automation import (
 )
 from dagster_project.defs.checks import identity_checks
 from dagster_project.defs.extract import extraction
-from dagster_project.defs.normalize import documents
 from dagster_project.defs.publish import published_warehouse
 from dagster_project.defs.resources import resources
 from dagster_project.defs.warehouse import dbt_resource, ogi_dbt_models, with_storage
@@ -36,7 +35,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     (``ogi_home``), the work database (``work_db``), the raw store (``raw_store``) and dbt (``dbt``)."""
     wired = resources(settings)
     return dg.Definitions(
-        assets=[raw_pages, documents, extraction, ogi_dbt_models.map_asset_specs(with_storage(settings.home)),
+        assets=[raw_pages, extraction, ogi_dbt_models.map_asset_specs(with_storage(settings.home)),
                 published_warehouse],
         asset_checks=[identity_checks],
         jobs=[full_build, rerun_document_job, rerun_year_job],

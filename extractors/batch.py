@@ -38,7 +38,7 @@ class NormalizedPage:
     script: str
     title: str | None
     text: str
-    tokens: str  # JSON
+    tokens: str | None  # JSON; None when the page was extracted where it was decoded (read_page)
     notes: str  # JSON list: Document.notes
 
 
@@ -136,3 +136,35 @@ def map_pages(fn: Callable[[T], R], items: Iterable[T], workers: int | None = No
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         yield from pool.map(fn, items, chunksize=chunksize)
+
+
+@dataclass(frozen=True)
+class PageRows:
+    """What reading one raw page gives: its document (None when it did not decode) and its report's rows, or why
+    there is no report (decoding or extraction failed)."""
+
+    page: NormalizedPage | None
+    rows: ExtractedRows | Failure
+
+
+def read_page(raw: bytes, sha256: str, *, source_path: str | None = None, source_url: str | None = None,
+              media_type: str | None = None, agency_hint: str | None = None,
+              year_hint: int | None = None) -> PageRows:
+    """A raw page decoded and extracted in one go (extract_page, keeping the document): the token stream stays in
+    this process, never serialized (as JSON it was 66 KB a report, written and read again by a second step)."""
+    try:
+        doc, encoding, script = read_document(raw, path=source_path, media_type=media_type)
+    except PageError as err:
+        return PageRows(None, Failure(err.step, err.message))
+    except Exception as err:  # one bad page never stops the run: it is quarantined with the reason
+        return PageRows(None, Failure("decode", f"internal error: {type(err).__name__}: {err}"))
+    page = NormalizedPage(doc.media_type, encoding, script, doc.title, doc.text, None,
+                          json.dumps(doc.notes, ensure_ascii=False))
+    try:
+        report = extract_document(doc, sha256=sha256, encoding=encoding, script=script, path=source_path,
+                                  url=source_url, agency_hint=agency_hint, year_hint=year_hint)
+    except PageError as err:
+        return PageRows(page, Failure(err.step, err.message))
+    except Exception as err:
+        return PageRows(page, Failure("extract", f"internal error: {type(err).__name__}: {err}"))
+    return PageRows(page, ExtractedRows(report_record(report), value_columns(report)))

@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS {INGEST_SCHEMA}.documents (
     n_chars         INTEGER NOT NULL,
     title           VARCHAR,            -- the HTML <title>, when there is one
     text            VARCHAR NOT NULL,   -- reading-order text, simplified script
-    tokens          VARCHAR NOT NULL,   -- the cell/line token stream the table readers read (JSON)
+    tokens          VARCHAR,            -- the cell/line token stream (JSON); NULL: extraction reads the page
+                                        -- in the same worker that decodes it, the tokens never leave it
     notes           VARCHAR             -- what reading the page changed or could not read (JSON list)
 );
 -- work databases made before the column existed

@@ -79,6 +79,12 @@ class IngestStore:
 
     def ensure_schema(self) -> None:
         self.connection.execute(DDL)
+        # a work file made when every document stored its token stream: the column may now be NULL
+        if self.connection.execute(
+                f"SELECT NOT is_nullable FROM duckdb_columns() WHERE database_name = current_database() "
+                f"AND schema_name = '{INGEST_SCHEMA}' AND table_name = 'documents' AND column_name = 'tokens'"
+                ).fetchone() == (True,):
+            self.connection.execute(f"ALTER TABLE {INGEST_SCHEMA}.documents ALTER COLUMN tokens DROP NOT NULL")
 
     def _all(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         return self.connection.execute(sql, params or []).fetchall()
@@ -193,14 +199,15 @@ class IngestStore:
             self.insert_rows("quarantine", row_problems)
 
     # ------------------------------------------------------------ normalize
-    def pending_pages(self, fingerprint: str) -> list[tuple[str, str, str | None, str | None, str]]:
-        """(sha256, raw_path, source_path, source_url, media_type) of the raw pages with no document and no
-        quarantine row under the current parser fingerprint."""
+    def pending_pages(self, fingerprint: str) -> list[tuple]:
+        """(sha256, raw_path, source_path, source_url, media_type, agency_hint, year_hint) of the raw pages with no
+        report and no quarantine row under the current parser fingerprint: those extraction reads (decodes and
+        extracts) next."""
         return self._all(
             """
-            SELECT p.sha256, p.raw_path, p.source_path, p.source_url, p.media_type
+            SELECT p.sha256, p.raw_path, p.source_path, p.source_url, p.media_type, p.agency_hint, p.year_hint
             FROM ingest.raw_pages p
-            WHERE NOT EXISTS (SELECT 1 FROM ingest.documents d WHERE d.sha256 = p.sha256 AND d.parser_version = ?)
+            WHERE NOT EXISTS (SELECT 1 FROM ingest.reports r WHERE r.report_id = p.sha256 AND r.parser_version = ?)
               AND NOT EXISTS (SELECT 1 FROM ingest.quarantine q WHERE q.sha256 = p.sha256
                               AND (q.parser_version = ? OR q.step = 'register'))
             ORDER BY p.sha256
@@ -317,6 +324,24 @@ class IngestStore:
         with self.transaction():
             self.delete_reports(ids)
             self._delete_in("quarantine", "sha256", ids)
+            self.insert_rows("reports", reports)
+            self.insert_rows("report_values", values)
+            self.insert_rows("quarantine", quarantined)
+
+    def replace_pages(self, documents: list[dict], reports: list[dict], values: list[dict] | dict[str, list],
+                      quarantined: list[dict]) -> None:
+        """What reading a batch of pages gave (their documents rows, their reports with their values, and the
+        quarantine rows of those that decoded to no report), replacing what the pages had, in one transaction: a
+        run killed mid-way loses at most the batch it was in, and never leaves a document without its report."""
+        shas = sorted({d["sha256"] for d in documents} | {r["report_id"] for r in reports}
+                      | {b["sha256"] for b in quarantined})
+        if not shas:
+            return
+        with self.transaction():
+            self.delete_reports(shas)
+            self._delete_in("documents", "sha256", shas)
+            self._delete_in("quarantine", "sha256", shas)
+            self.insert_rows("documents", documents)
             self.insert_rows("reports", reports)
             self.insert_rows("report_values", values)
             self.insert_rows("quarantine", quarantined)

@@ -7,8 +7,7 @@ import shutil
 import duckdb
 
 from dagster_project.defs.acquire import register_landing
-from dagster_project.defs.extract import extract_documents
-from dagster_project.defs.normalize import normalize_pages
+from dagster_project.defs.extract import read_pages
 from dagster_project.settings import SAMPLE_CORPUS_DIR, DataHome
 from extractors.catalogue import spec_dir
 from extractors.gazetteer.data import clear_cache, seed_dir
@@ -68,8 +67,7 @@ def test_an_edited_agency_override_re_resolves_its_reports_on_the_next_run(tmp_p
 
     def run():
         register_landing(home)
-        normalize_pages(home, workers=1)
-        stats = extract_documents(home, workers=1)
+        stats = read_pages(home, workers=1)
         with duckdb.connect(str(home.work_db), read_only=True) as con:
             rows = con.execute("select agency_name, division_code, parser_version from ingest.reports").fetchall()
         return stats, {name: (code, version) for name, code, version in rows}

@@ -378,14 +378,13 @@ def test_the_fetch_deadline_is_configurable(monkeypatch):
 @pytest.mark.slow
 def test_a_tampered_raw_file_is_never_read_as_the_original(tmp_path):
     from dagster_project.defs.acquire import register_landing
-    from dagster_project.defs.normalize import normalize_pages
-    from dagster_project.defs.extract import rerun_pages
+    from dagster_project.defs.extract import read_pages, rerun_pages
 
     home = _home(tmp_path)
     for prefix in ("000", "002"):
         shutil.copy(next(SAMPLE_CORPUS.glob(f"{prefix}_*")), home.landing / f"{prefix}.txt")
     register_landing(home)
-    assert normalize_pages(home, workers=1).documents == 2
+    assert read_pages(home, workers=1).documents == 2
     with duckdb.connect(str(home.work_db), read_only=True) as con:
         (sha, raw_path), (other, _) = con.execute(
             "select sha256, raw_path from ingest.raw_pages order by source_path").fetchall()

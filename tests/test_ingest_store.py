@@ -92,11 +92,16 @@ def test_a_normalized_page_round_trips_and_is_what_an_extraction_worker_reads(st
 def test_pending_pages_skip_what_was_read_or_quarantined_under_the_fingerprint(store):
     shas = [c * 64 for c in "abcd"]
     store.insert_rows("raw_pages", [page(s) for s in shas])
-    store.replace_documents([document(shas[0]).documents_row(FP)],
-                            [quarantine_row(shas[1], FP, None, None, "decode", "unreadable")])
+    # a: read (its document and its report), b: did not decode, c: refused at register, d: never read
+    store.replace_pages([document(shas[0]).documents_row(FP)], [report(shas[0])], [value(shas[0])],
+                        [quarantine_row(shas[1], FP, None, None, "decode", "unreadable")])
     store.insert_rows("quarantine", [quarantine_row(shas[2], "older", None, None, "register", "too large")])
     assert [p[0] for p in store.pending_pages(FP)] == [shas[3]]  # a register quarantine row holds whatever the parser
     assert [p[0] for p in store.pending_pages("fingerprint-2")] == [shas[0], shas[1], shas[3]]
+    # a document without its report (a work file of the two-step reader, stopped between them) is read again
+    store.delete_reports([shas[0]])
+    assert [p[0] for p in store.pending_pages(FP)] == [shas[0], shas[3]]
+    assert store.pending_pages(FP)[1][5:] == (None, None)  # with the page's hints (agency, year)
     assert store.raw_pages([shas[3]])[0][:2] == (shas[3], f"raw/dd/dd/{shas[3]}")
 
 

@@ -5,13 +5,12 @@ import shutil
 
 from dagster_project import progress
 from dagster_project.defs.acquire import register_landing
-from dagster_project.defs.extract import extract_documents
-from dagster_project.defs.normalize import normalize_pages
+from dagster_project.defs.extract import read_pages
 from dagster_project.settings import SAMPLE_CORPUS_DIR, DataHome
 from synthetic import generate_report
 
 
-def test_register_normalize_extract_report_every_page(tmp_path):
+def test_register_and_extract_report_every_page(tmp_path):
     home = DataHome(tmp_path / "home").ensure()
     shutil.copytree(SAMPLE_CORPUS_DIR, home.landing, dirs_exist_ok=True)
     (home.landing / "not_a_report.html").write_bytes(b"<html><body>news of the day</body></html>")
@@ -22,13 +21,13 @@ def test_register_normalize_extract_report_every_page(tmp_path):
     seen: dict[str, list[tuple[int, int | None]]] = {}
     with progress.listening(lambda step, done, total: seen.setdefault(step, []).append((done, total))):
         register_landing(home)
-        normalize_pages(home, workers=1)
-        extract_documents(home, workers=1)
+        stats = read_pages(home, workers=1)
 
     assert seen["register"] == [(i, pages) for i in range(1, pages + 1)]
-    # the news page is quarantined at extraction, not earlier: every page is counted in both steps
-    assert seen["normalize"] == [(i, pages) for i in range(1, pages + 1)]
+    # one step decodes and extracts: every page is counted once, the news page too (quarantined at extract)
     assert seen["extract"] == [(i, pages) for i in range(1, pages + 1)]
+    assert "normalize" not in seen
+    assert (stats.pending, stats.documents, stats.reports, stats.quarantined) == (pages, pages, pages - 1, 1)
 
 
 def test_nobody_listening_costs_nothing_and_a_listener_is_removed():

@@ -1,1 +1,1 @@
-"""One module per concern: acquire, normalize, extract, model (dbt), check (GX), publish, automation."""
+"""One module per concern: acquire, extract (decode and read each page), model (dbt), check (GX), publish, automation."""

@@ -12,7 +12,8 @@ _FROM_EXTRACTION = dg.AssetSelection.groups("extract").downstream()
 full_build = dg.define_asset_job(
     "ogi_full_build",
     selection=dg.AssetSelection.all(),
-    description="landing → raw store → documents → reports/values → dbt warehouse → identity checks → publish",
+    description="landing → raw store → documents, reports/values (decoded and read in one step) → dbt warehouse → "
+                "identity checks → publish",
 )
 
 rerun_document_job = dg.define_asset_job(

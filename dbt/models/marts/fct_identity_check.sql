@@ -57,9 +57,11 @@ indicator_values as (
 
 ),
 
+-- narrow rows (the identity's description and expressions are joined once, at the end: carried through the checks'
+-- joins and aggregation they made every row wide, and at 100,000 reports the build ran out of memory)
 report_identities as (
 
-    select reports.*, identities.*
+    select reports.*, identities.identity_code, identities.check_mode
     from reports
     join identities on list_contains(identities.eras, reports.format)
 
@@ -96,6 +98,8 @@ term_lookups as (
         instances.identity_code,
         instances.applicant_type_code,
         instances.indicator_code,
+        instances.year,
+        instances.format,
         terms.side,
         terms.sign,
         case when instances.check_mode = 'row' then instances.indicator_code else terms.term_code end
@@ -134,6 +138,8 @@ sums as (
         identity_code,
         applicant_type_code,
         indicator_code,
+        year,
+        format,
         count(*) filter (where side = 'lhs') as n_lhs_terms,
         count(value) filter (where side = 'lhs') as n_lhs_present,
         sum(sign * value) filter (where side = 'lhs') as lhs,
@@ -145,24 +151,25 @@ sums as (
         bool_or(is_identity_split) as is_identity_split
 
     from term_values
-    group by report_id, identity_code, applicant_type_code, indicator_code
+    group by report_id, identity_code, applicant_type_code, indicator_code, year, format
 
 ),
 
+-- every check has at least one term (the identities are those of the terms), so each instance is one row of sums
 final as (
 
     select
-        instances.report_id,
-        instances.identity_code,
-        instances.applicant_type_code,
-        instances.indicator_code,
-        instances.year,
-        instances.format,
-        instances.scope,
-        instances.severity,
-        instances.description,
-        instances.lhs_expression,
-        instances.rhs_expression,
+        sums.report_id,
+        sums.identity_code,
+        sums.applicant_type_code,
+        sums.indicator_code,
+        sums.year,
+        sums.format,
+        identities.scope,
+        identities.severity,
+        identities.description,
+        identities.lhs_expression,
+        identities.rhs_expression,
         sums.n_lhs_terms,
         sums.n_lhs_present,
         sums.n_rhs_terms,
@@ -179,12 +186,8 @@ final as (
             else 'fail'
         end as status
 
-    from instances
-    join sums
-        on sums.report_id = instances.report_id
-        and sums.identity_code = instances.identity_code
-        and sums.applicant_type_code is not distinct from instances.applicant_type_code
-        and sums.indicator_code is not distinct from instances.indicator_code
+    from sums
+    join identities using (identity_code)
 
 )
 
