@@ -75,3 +75,17 @@ def test_publishing_gets_a_third_of_the_duckdb_bound():
     finally:
         con.close()
     assert limit.endswith("MiB") and 240 <= float(limit.split()[0]) <= 250, limit  # 256 MB = 244.1 MiB
+
+
+def test_the_pipelines_own_connections_get_a_share_of_the_bound(tmp_path):
+    """Extraction's writer and the identity checks' reader run beside Dagster in the pipeline's process: a third of
+    the bound each (DuckDB fills its buffer pool up to its bound on a large file); dbt's connection keeps it all."""
+    from dagster_project.defs.resources import IN_PROCESS_MEMORY_SHARE, WorkDatabase
+
+    work_db = WorkDatabase(path=str(tmp_path / "work.duckdb"), memory_limit="768MB")
+    limits = {}
+    for name, share in (("whole", None), ("share", IN_PROCESS_MEMORY_SHARE)):
+        with work_db.store(share=share) as store:
+            limits[name] = store.connection.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert limits == {"whole": "732.4 MiB", "share": "244.1 MiB"}  # 768 MB and 256 MB, as DuckDB prints them
+    assert work_db.dbt_env["OGI_DUCKDB_MEMORY"] == "768MB"

@@ -20,7 +20,7 @@ from typing import Any
 import dagster as dg
 
 from dagster_project import progress
-from dagster_project.defs.resources import OgiHome, WorkDatabase
+from dagster_project.defs.resources import IN_PROCESS_MEMORY_SHARE, OgiHome, WorkDatabase
 from dagster_project.defs.warehouse import carried_check_results, nothing_changed, ogi_dbt_models
 from ingest.store import DEFAULT_MEMORY_LIMIT, IngestStore
 from dagster_dbt import get_asset_key_for_model
@@ -217,7 +217,7 @@ def run_checks(work_db: WorkDatabase, full: bool = False) -> tuple[list[dg.Asset
     writing only."""
     with work_db.store() as store:  # written to: the check tables of an older work file are created
         plan = plan_checks(store, full)
-    with work_db.store(read_only=True) as store:
+    with work_db.store(read_only=True, share=IN_PROCESS_MEMORY_SHARE) as store:
         changed = store.changed_reports_table(plan.after, plan.through) if plan.incremental else None
         validation = validate_work_db(store.connection, reports_per_chunk=REPORTS_PER_CHUNK, on_chunk=_on_chunk,
                                       reports=changed, unreported=True)

@@ -11,7 +11,9 @@ from datetime import datetime
 
 import dagster as dg
 
-from dagster_project.defs.resources import OgiHome, RawStore, WorkDatabase, raw_store_of, work_database_of
+from dagster_project.defs.resources import (
+    IN_PROCESS_MEMORY_SHARE, OgiHome, RawStore, WorkDatabase, raw_store_of, work_database_of,
+)
 from dagster_project.settings import DataHome
 from dagster_project.defs.partitions import sync_rerun_partitions
 from extractors import parser_fingerprint
@@ -92,7 +94,7 @@ def read_pages(home: DataHome, log=None, workers: int | None = None, work_db: Wo
     stats = ExtractStats()
     now = datetime.now()
     raw_store = raw_store or raw_store_of(home)
-    with (work_db or work_database_of(home)).store() as store, PagePool(workers) as pool:
+    with (work_db or work_database_of(home)).store(share=IN_PROCESS_MEMORY_SHARE) as store, PagePool(workers) as pool:
         pending = store.pending_pages(fingerprint) if shas is None else store.raw_pages(shas)
         stats.pending = len(pending)
         pool.expect(len(pending))
