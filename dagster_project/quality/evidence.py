@@ -106,7 +106,9 @@ class _Squeezed:
     for each evidence text: that was most of the time of 2,000 evidence pages)."""
 
     def __init__(self, text: str, separators: re.Pattern):
-        kept, where, at = [], [], 0
+        kept: list[str] = []
+        where: list[int] = []
+        at = 0
         for gap in separators.finditer(text):
             kept.append(text[at:gap.start()])
             where.extend(range(at, gap.start()))

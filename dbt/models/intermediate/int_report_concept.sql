@@ -71,9 +71,9 @@ select
     a.concept,
     a.value,
     a.n_codes,
-    list_filter(c.codes, lambda code, i: ((a.code_mask >> (i - 1)) & 1) = 1) as codes,
+    list_filter(c.codes, (code, i) -> ((a.code_mask >> (i - 1)) & 1) = 1) as codes,
     a.approximate,
-    list_filter(['derived', 'narrative', 'table'], lambda source, i: ((a.source_mask >> (i - 1)) & 1) = 1) as sources,
+    list_filter(['derived', 'narrative', 'table'], (source, i) -> ((a.source_mask >> (i - 1)) & 1) = 1) as sources,
     a.has_unread
 
 from aggregated as a
