@@ -90,3 +90,9 @@ def test_a_work_database_from_before_the_notes_column_is_migrated(tmp_path):
         con.execute("INSERT INTO ingest.documents VALUES ('a', 'v', 'text/html', 'utf-8', 'simplified', 1, NULL, 'x', '[]')")
     with IngestStore.open(db) as store:
         assert store.connection.execute("SELECT sha256, notes FROM ingest.documents").fetchall() == [("a", None)]
+        # and it stored every token stream: the column may be NULL now (extraction keeps the tokens in its worker)
+        store.replace_pages([dict(sha256="b", parser_version="v", media_type="text/html", encoding="utf-8",
+                                  script="simplified", n_chars=1, title=None, text="y", tokens=None, notes=None)],
+                            [], {}, [])
+        assert store.connection.execute("SELECT sha256, tokens FROM ingest.documents ORDER BY 1").fetchall() == [
+            ("a", "[]"), ("b", None)]

@@ -12,7 +12,6 @@ from dagster_project.defs.extract import read_pages
 from dagster_project.settings import SAMPLE_CORPUS_DIR, DataHome
 from extractors import extract_page
 from extractors.batch import ExtractedRows, Failure, read_page, report_record, value_columns
-from ingest.store import IngestStore
 from synthetic import generate_report
 
 
@@ -54,20 +53,3 @@ def test_the_pipeline_stores_no_token_stream_and_a_page_read_again_replaces_its_
         assert con.execute("select count(*) from ingest.report_values where report_id = ?", [sha]).fetchone() == (
             n_values,)
         assert con.execute("select count(*) from ingest.documents").fetchone() == (5,)
-
-
-def test_a_work_file_that_stored_token_streams_takes_documents_without_one(tmp_path):
-    db = tmp_path / "work.duckdb"
-    with duckdb.connect(str(db)) as con:
-        con.execute("CREATE SCHEMA ingest")
-        con.execute("CREATE TABLE ingest.documents (sha256 VARCHAR PRIMARY KEY, parser_version VARCHAR NOT NULL, "
-                    "media_type VARCHAR NOT NULL, encoding VARCHAR NOT NULL, script VARCHAR NOT NULL, "
-                    "n_chars INTEGER NOT NULL, title VARCHAR, text VARCHAR NOT NULL, tokens VARCHAR NOT NULL)")
-        con.execute("INSERT INTO ingest.documents VALUES ('a', 'v', 'text/html', 'utf-8', 'simplified', 1, NULL, "
-                    "'x', '[]')")
-    with IngestStore.open(db) as store:
-        store.replace_pages([dict(sha256="b", parser_version="v", media_type="text/html", encoding="utf-8",
-                                  script="simplified", n_chars=1, title=None, text="y", tokens=None, notes=None)],
-                            [], {}, [])
-        assert store.connection.execute("SELECT sha256, tokens FROM ingest.documents ORDER BY 1").fetchall() == [
-            ("a", "[]"), ("b", None)]
