@@ -68,7 +68,7 @@ class PagePool:
 
         with PagePool(workers) as pool:
             for batch in batches:
-                results = pool.map(extract_stored, batch)
+                results = pool.map(read_verified, batch)
     """
 
     def __init__(self, workers: int | None = None, chunksize: int = 32):

@@ -106,20 +106,12 @@ def value_columns(report: ExtractedReport) -> dict[str, list]:
 
 @dataclass(frozen=True)
 class ExtractedRows:
-    """What extracting one stored document writes: its ingest.reports row (report_record) and its values column by
+    """What extracting one page writes: its ingest.reports row (report_record) and its values column by
     column (value_columns). A worker sends this back rather than the report: smaller to pickle, and the step that
     writes it builds no dict per value."""
 
     report: dict
     values: dict[str, list]
-
-
-def extract_stored_rows(stored: StoredDocument) -> ExtractedRows | Failure:
-    """extract_stored, as the rows it writes."""
-    result = extract_stored(stored)
-    if isinstance(result, Failure):
-        return result
-    return ExtractedRows(report_record(result), value_columns(result))
 
 
 def default_workers() -> int:

@@ -19,7 +19,7 @@ from dagster_project.defs.partitions import sync_rerun_partitions
 from extractors import parser_fingerprint
 from dagster_project import progress
 from dagster_project.children import PagePool, read_verified
-from extractors.batch import VALUE_COLUMNS, ExtractedRows, Failure, PageRows, report_record, value_columns
+from extractors.batch import VALUE_COLUMNS, Failure, PageRows, report_record, value_columns
 from extractors.model import ExtractedReport
 from ingest import StoredDocument, quarantine_row
 
@@ -68,9 +68,6 @@ class _Written:
         if isinstance(rows, Failure):
             self.bad.append(quarantine_row(sha, self.fingerprint, source_path, source_url, rows.step, rows.error))
             return
-        self.add_rows(rows)
-
-    def add_rows(self, rows: ExtractedRows) -> None:
         self.reports.append({**rows.report, "parser_version": self.fingerprint, "extracted_at": self.now})
         for column, cells in rows.values.items():
             self.values[column].extend(cells)
