@@ -169,3 +169,15 @@ def test_a_reader_sees_the_file_without_writing_it(tmp_path):
         assert store.raw_paths() == [("a" * 64, f"raw/aa/aa/{'a' * 64}")]
         with pytest.raises(duckdb.Error):
             store.insert_rows("raw_pages", [page("b" * 64)])
+
+
+def test_rows_inserted_as_dicts_with_different_keys_get_null_where_a_key_is_missing(store):
+    # insert_rows goes through an Arrow table: every key of any row is a column, not only the first row's
+    first = page("a" * 64)
+    second = {k: v for k, v in page("b" * 64, agency="某某区人民政府", year=2023).items() if k != "source_path"}
+    first.pop("agency_hint")
+    assert store.insert_rows("raw_pages", [first, second]) == 2
+    assert store.insert_rows("raw_pages", []) == 0
+    rows = store.connection.execute(
+        "SELECT sha256, source_path, agency_hint, year_hint FROM ingest.raw_pages ORDER BY 1").fetchall()
+    assert rows == [("a" * 64, None, None, None), ("b" * 64, None, "某某区人民政府", 2023)]
