@@ -337,3 +337,29 @@ def test_structural_fault_fails_the_build(built):
                 for r in json.loads((target / "run_results.json").read_text())["results"]}
     assert statuses["model.ogi.fct_indicator_value"] == "skipped"
     assert statuses["model.ogi.fct_report"] == "skipped"
+
+
+def test_a_null_in_a_never_null_column_fails_the_build_and_is_named(built):
+    """A model's never-null columns are checked by one columns_not_null test (one scan, one Dagster check): a NULL
+    in any of them fails the build before anything downstream is built, and the failing row names the column."""
+    db, _, tmp = built
+    broken = tmp / "null_source.duckdb"
+    shutil.copy(db, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute("alter table ingest.report_values alter column source drop not null")
+        con.execute(f"""insert into ingest.report_values values
+            ('{A_V2021}', 2000, 'review_total', '复议总数', null, 2, '2', false, false, null, null, 'cell')""")
+    target = tmp / "target_null"
+    build = dbt("build", broken, target)
+    assert build.returncode != 0
+    failed = failed_nodes(target)
+    assert [n for n in failed if n.startswith("test.ogi.")] == \
+        [n for n in failed if n.startswith("test.ogi.columns_not_null_stg_ingest__report_values")], failed
+    results = {r["unique_id"]: r for r in json.loads((target / "run_results.json").read_text())["results"]}
+    (test_id,) = [u for u in failed if u.startswith("test.ogi.columns_not_null_stg_ingest__report_values")]
+    assert results[test_id]["failures"] == 1
+    assert results["model.ogi.int_indicator_reading"]["status"] == "skipped"
+    compiled = results[test_id]["compiled_code"]
+    with duckdb.connect(str(broken), read_only=True) as con:
+        rows = con.execute(f"select null_columns, report_id, value_seq from ({compiled})").fetchall()
+    assert rows == [("source", A_V2021, 2000)]

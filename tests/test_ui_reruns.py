@@ -255,15 +255,21 @@ def test_a_night_with_a_new_page_builds_incrementally_and_keeps_the_seeds(home, 
                 evaluations[data.asset_check_key.name] = dict(data.metadata)
         seeds = {name: inst.get_latest_materialization_event(dg.AssetKey(["spec", name]))
                  for name in ("indicators", "identities")}
+        seeds["dim_indicator"] = inst.get_latest_materialization_event(dg.AssetKey(["dim_indicator"]))
     assert any(m.startswith("incremental dbt build of 1 changed reports") for m in logs), logs
-    assert any("seeds unchanged since the last build: 11 seeds and 26 tests" in m for m in logs), logs
+    from dagster_project.defs.warehouse import ogi_dbt_models, seed_only_nodes
+
+    # the seeds, the models built from them only (the catalogue's dimensions) and the tests of those only
+    models, seed_tests = (len(nodes) for nodes in seed_only_nodes())
+    assert (models, seed_tests) == (5, 37)
+    assert any(f"seeds unchanged since the last build: 11 seeds, {models} models built from seeds only and "
+               f"{seed_tests} tests of those kept" in m for m in logs), logs
     for key, event in seeds.items():
         assert event.run_id == run.run_id and event.asset_materialization.metadata["changed"].value is False, key
     carried = {name for name, meta in evaluations.items() if "carried_over_from_run" in meta}
-    assert len(carried) == 26 and all("seeds only" in evaluations[n]["why"].value for n in carried)
+    assert len(carried) == seed_tests and all("seeds only" in evaluations[n]["why"].value for n in carried)
     ran = set(evaluations) - carried
     assert any(n.startswith("relationships_fct_identity_check_identity_code") for n in ran)
-    from dagster_project.defs.warehouse import ogi_dbt_models
 
     assert len(ran) + len(carried) == len(ogi_dbt_models.check_keys)  # every dbt check has a result in the run
     # dbt parsed only what changed: the partial-parse file of the last build of this work file was handed to it

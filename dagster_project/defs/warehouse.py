@@ -215,16 +215,18 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
     kept = kept_seeds(context, plan)
     if kept is not None:
         # an incremental build of the whole graph: the seeds are what the manifest says (a changed seed changes
-        # the manifest, and so makes the build full), so they are not loaded again and their own tests keep their
-        # result; a test of a model against a seed still runs (cautious: only a test all of whose parents are
-        # excluded is left out)
-        args += ["--indirect-selection", "cautious", "--exclude", "resource_type:seed"]
-        context.log.info(f"seeds unchanged since the last build: {len(kept[0])} seeds and {len(kept[1])} tests "
-                         "of seeds only kept, not run")
-        yield from unchanged_outputs(context, work_db, only=kept[0])
-        yield from kept[1]
+        # the manifest, and so makes the build full), so they are not loaded again, the models built from them
+        # only (the catalogue's dimensions) are not rebuilt, and the tests of those keep their result; a test of a
+        # model against a seed still runs (cautious: only a test all of whose parents are excluded is left out)
+        names, models, carried = kept
+        args += seeds_excluded(models)
+        context.log.info(f"seeds unchanged since the last build: {len(names) - len(models)} seeds, "
+                         f"{len(models)} models built from seeds only and {len(carried)} tests of those kept, "
+                         "not run")
+        yield from unchanged_outputs(context, work_db, only=names)
+        yield from carried
     total = len(context.selected_output_names)  # models, seeds and the dbt tests mapped to asset checks
-    done = 0 if kept is None else len(kept[0]) + len(kept[1])
+    done = 0 if kept is None else len(kept[0]) + len(kept[2])
     events = []
     invocation = dbt.cli(args, context=context)
     for event in invocation.stream():
@@ -242,18 +244,35 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ogi_h
         yield event.with_metadata({**event.metadata, **extra}) if extra else event
 
 
-def seed_only_tests() -> list[str]:
-    """The dbt tests that read seeds only (the spec and the division codes): their result can change only with
-    the dbt project."""
+def seed_only_nodes() -> tuple[list[str], list[str]]:
+    """(models, tests) of the dbt project that read seeds only (the spec and the division codes), directly or
+    through other such models: what they hold, and their tests' results, can change only with the dbt project."""
     nodes = _manifest()["nodes"]
-    return sorted(uid for uid, node in nodes.items() if node.get("resource_type") == "test"
-                  and node["depends_on"]["nodes"] and all(n.startswith("seed.") for n in node["depends_on"]["nodes"]))
+
+    @functools.cache
+    def from_seeds(uid: str) -> bool:
+        if uid.startswith("seed."):
+            return True
+        parents = nodes.get(uid, {}).get("depends_on", {}).get("nodes", [])
+        return uid in nodes and bool(parents) and all(from_seeds(p) for p in parents)
+
+    models = sorted(u for u, n in nodes.items() if n.get("resource_type") == "model" and from_seeds(u))
+    tests = sorted(u for u, n in nodes.items() if n.get("resource_type") == "test" and from_seeds(u))
+    return models, tests
+
+
+def seeds_excluded(models: list[str]) -> list[str]:
+    """The dbt arguments that leave out the seeds, these models (built from seeds only: seed_only_nodes) and the
+    tests all of whose parents are left out. One --exclude value (dbt splits it at spaces): dagster-dbt moves an
+    --exclude with its one value past the other arguments, so more values would be left behind."""
+    return ["--indirect-selection", "cautious", "--exclude", " ".join(["resource_type:seed", *models])]
 
 
 def kept_seeds(context: dg.AssetExecutionContext, plan: "BuildPlan"):
-    """For an incremental build of the whole dbt graph: (the output names of the seeds, the carried results of the
-    tests of seeds only), which the build then leaves out; None when everything runs (a full build, a subset picked
-    in the UI, or a check that has no result yet on this instance)."""
+    """For an incremental build of the whole dbt graph: (the output names of the seeds and of the models built
+    from seeds only, those models' names for dbt's --exclude, the carried results of the tests of those only),
+    which the build then leaves out; None when everything runs (a full build, a subset picked in the UI, or a
+    check that has no result yet on this instance)."""
     from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
     assets_def = context.assets_def
@@ -262,15 +281,17 @@ def kept_seeds(context: dg.AssetExecutionContext, plan: "BuildPlan"):
         return None
     translator = OgiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
     manifest = _manifest()
-    check_keys = [get_asset_check_key_for_test(manifest, translator, uid, dbt_project) for uid in seed_only_tests()]
+    models, tests = seed_only_nodes()
+    check_keys = [get_asset_check_key_for_test(manifest, translator, uid, dbt_project) for uid in tests]
     carried = carried_check_results(context.instance, [k for k in check_keys if k is not None],
-                                    why="a test of seeds only: the seeds are unchanged since that run")
+                                    why="a test of seeds only (or of models built from seeds only): the seeds are "
+                                        "unchanged since that run")
     if carried is None:
         return None
-    seeds = {translator.get_asset_spec(manifest, uid, dbt_project).key
-             for uid, node in manifest["nodes"].items() if node.get("resource_type") == "seed"}
-    names = {assets_def.get_output_name_for_asset_key(k) for k in seeds if k in assets_def.keys}
-    return names, carried
+    kept = {translator.get_asset_spec(manifest, uid, dbt_project).key
+            for uid, node in manifest["nodes"].items() if node.get("resource_type") == "seed" or uid in models}
+    names = {assets_def.get_output_name_for_asset_key(k) for k in kept if k in assets_def.keys}
+    return names, [manifest["nodes"][uid]["name"] for uid in models], carried
 
 
 # An incremental build rebuilds the changed reports only; above this share of the reports a full build is cheaper.
