@@ -10,16 +10,11 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
-from extractors.normalize.tokens import Document, tokens_from_json, tokens_to_json
 from extractors.errors import PageError
 from extractors.model import ExtractedReport
 from extractors.pipeline import extract_document, read_document
-
-if TYPE_CHECKING:
-    from ingest.document import StoredDocument
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -40,35 +35,6 @@ class NormalizedPage:
     text: str
     tokens: str | None  # JSON; None when the page was extracted where it was decoded (read_page)
     notes: str  # JSON list: Document.notes
-
-
-def normalize_file(args: tuple[str, str | None, str | None]) -> NormalizedPage | Failure:
-    """(raw file path, source path, declared media type) → the stored document, or why not."""
-    raw_file, source_path, media_type = args
-    try:
-        doc, encoding, script = read_document(Path(raw_file).read_bytes(), path=source_path, media_type=media_type)
-        return NormalizedPage(doc.media_type, encoding, script, doc.title, doc.text, tokens_to_json(doc.tokens),
-                              json.dumps(doc.notes, ensure_ascii=False))
-    except PageError as err:
-        return Failure(err.step, err.message)
-    except Exception as err:  # one bad page never stops the run: it is quarantined with the reason
-        return Failure("decode", f"internal error: {type(err).__name__}: {err}")
-
-
-def extract_stored(stored: StoredDocument) -> ExtractedReport | Failure:
-    """A stored document (its ingest.documents row and its page's hints) → report, or why not."""
-    try:
-        doc = Document(text=stored.text, tokens=tokens_from_json(stored.tokens), media_type=stored.media_type,
-                       title=stored.title, notes=json.loads(stored.notes) if stored.notes else [])
-        report = extract_document(doc, sha256=stored.sha256, encoding=stored.encoding, script=stored.script,
-                                  path=stored.source_path, url=stored.source_url, agency_hint=stored.agency_hint,
-                                  year_hint=stored.year_hint)
-        report.text = ""  # already stored with the document; not worth sending back
-        return report
-    except PageError as err:
-        return Failure(err.step, err.message)
-    except Exception as err:
-        return Failure("extract", f"internal error: {type(err).__name__}: {err}")
 
 
 # ingest.report_values, as extraction writes it (the values of a report, column by column)

@@ -7,10 +7,9 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class StoredDocument:
-    """One decoded page as extraction reads it: its ingest.documents row joined to the hints of its
-    ingest.raw_pages row. Built by :meth:`ingest.store.IngestStore.stored_documents` (a page read before) or
-    :meth:`from_page` (a page just normalized); :func:`extractors.batch.extract_stored` reads it in an
-    extraction worker (a spawned process: this module imports neither DuckDB nor Dagster)."""
+    """One decoded page: its ingest.documents row with the hints of its ingest.raw_pages row. Built by
+    :meth:`from_page` from what an extraction worker read (``extractors.batch.read_page``); this module imports
+    neither DuckDB nor Dagster."""
 
     sha256: str
     media_type: str
@@ -18,7 +17,7 @@ class StoredDocument:
     script: str  # simplified | traditional | mixed
     title: str | None
     text: str  # reading-order text, simplified script
-    tokens: str  # the cell/line token stream (JSON)
+    tokens: str | None  # the cell/line token stream (JSON); None: extracted where it was decoded, never stored
     notes: str | None  # what reading the page changed or could not read (JSON list)
     source_path: str | None = None
     source_url: str | None = None
@@ -28,7 +27,7 @@ class StoredDocument:
     @classmethod
     def from_page(cls, sha256: str, page, *, source_path: str | None = None, source_url: str | None = None,
                   agency_hint: str | None = None, year_hint: int | None = None) -> "StoredDocument":
-        """A page just normalized (an ``extractors.batch.NormalizedPage``) with the hints of its raw page."""
+        """A page just decoded (an ``extractors.batch.NormalizedPage``) with the hints of its raw page."""
         return cls(sha256=sha256, media_type=page.media_type, encoding=page.encoding, script=page.script,
                    title=page.title, text=page.text, tokens=page.tokens, notes=page.notes, source_path=source_path,
                    source_url=source_url, agency_hint=agency_hint, year_hint=year_hint)

@@ -13,7 +13,6 @@ from typing import Any, Iterator, Sequence
 
 import duckdb
 
-from ingest.document import StoredDocument
 from ingest.schema import DDL, INGEST_SCHEMA
 
 DEFAULT_MEMORY_LIMIT = "768MB"
@@ -222,42 +221,7 @@ class IngestStore:
             "SELECT sha256, raw_path, source_path, source_url, media_type, agency_hint, year_hint "
             "FROM ingest.raw_pages WHERE sha256 IN (SELECT unnest(?)) ORDER BY sha256", [shas])
 
-    def replace_documents(self, documents: list[dict], quarantined: list[dict]) -> None:
-        """The documents rows and quarantine rows of a batch of pages, replacing what the pages had, in one
-        transaction (a run killed mid-way loses at most the batch it was in)."""
-        shas = [d["sha256"] for d in documents] + [b["sha256"] for b in quarantined]
-        if not shas:
-            return
-        with self.transaction():
-            self._delete_in("documents", "sha256", shas)
-            self._delete_in("quarantine", "sha256", shas)
-            self.insert_rows("documents", documents)
-            self.insert_rows("quarantine", quarantined)
-
     # ------------------------------------------------------------ extract
-    def pending_documents(self, fingerprint: str) -> list[str]:
-        """The sha256 of every document read under this fingerprint that has no report and no quarantine row
-        under it yet."""
-        return [r[0] for r in self._all(
-            """
-            SELECT d.sha256 FROM ingest.documents d
-            WHERE d.parser_version = ?
-              AND NOT EXISTS (SELECT 1 FROM ingest.reports r WHERE r.report_id = d.sha256 AND r.parser_version = ?)
-              AND NOT EXISTS (SELECT 1 FROM ingest.quarantine q WHERE q.sha256 = d.sha256 AND q.parser_version = ?)
-            ORDER BY d.sha256
-            """, [fingerprint, fingerprint, fingerprint])]
-
-    def stored_documents(self, shas: list[str]) -> list[StoredDocument]:
-        """These documents with their pages' hints, in sha256 order."""
-        rows = self._all(
-            """
-            SELECT d.sha256, d.media_type, d.encoding, d.script, d.title, d.text, d.tokens, d.notes,
-                   p.source_path, p.source_url, p.agency_hint, p.year_hint
-            FROM ingest.documents d JOIN ingest.raw_pages p USING (sha256)
-            WHERE d.sha256 IN (SELECT unnest(?)) ORDER BY d.sha256
-            """, [shas])
-        return [StoredDocument(*row) for row in rows]
-
     def delete_reports(self, report_ids: list[str]) -> None:
         """Remove these reports' rows (a rerun, before it writes them again); the change is logged. Only the reports
         there are have values to delete: a batch of pages read for the first time scans no value (a delete scans the

@@ -1,6 +1,8 @@
 """HTML → tokens and reading-order text (the libxslt flattening pass), and the script step that follows it."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from extractors.normalize import page_script
@@ -111,11 +113,11 @@ DEEP_REPORT = ("<html><body><p>某某镇2020年政府信息公开工作年度报
                "</table>" + "<div>" * 3000 + "页脚" + "</div>" * 3000 + "</body></html>")
 
 
-def test_a_page_cut_by_the_parser_says_so(tmp_path):
+def test_a_page_cut_by_the_parser_says_so():
     """Deeper than libxml2's 2,048 levels the rest of a page is lost: the report keeps what came before and its
-    warnings say what happened, also when the page goes through storage (normalize, then extract)."""
+    warnings say what happened, also as an extraction worker reads it (read_page keeps the document's notes)."""
     from extractors import extract_page
-    from extractors.batch import NormalizedPage, extract_stored, normalize_file
+    from extractors.batch import read_page
 
     doc = document_from_html(DEEP_REPORT)
     assert "页脚" not in doc.text and len(doc.notes) == 1 and "2,048 levels" in doc.notes[0]
@@ -123,14 +125,9 @@ def test_a_page_cut_by_the_parser_says_so(tmp_path):
     assert report.values and report.warnings[0] == doc.notes[0]
     assert not document_from_html(PAGE).notes
 
-    page = tmp_path / "deep.html"
-    page.write_bytes(DEEP_REPORT.encode("utf-8"))
-    stored = normalize_file((str(page), "deep.html", None))
-    assert isinstance(stored, NormalizedPage)
-    from ingest import StoredDocument
-
-    again = extract_stored(StoredDocument.from_page("sha", stored, source_path="deep.html"))
-    assert again.warnings == report.warnings
+    read = read_page(DEEP_REPORT.encode("utf-8"), "sha", source_path="deep.html")
+    assert json.loads(read.page.notes) == doc.notes
+    assert list(read.rows.report["warnings"]) == report.warnings
 
 
 def _divs(*cells) -> str:
